@@ -1,0 +1,97 @@
+/*
+ * libattest: the result of a successful verification.
+ *
+ * A result exists only when attest_verify() returned ATTEST_OK: the evidence is authentic
+ * and bound as requested. What it says about the platform is the verdict: the TCB status
+ * the TEE's collateral gives, whether the TEE is hardware-backed, and the claims. Claim
+ * names are documented per TEE in docs/claims.md and are part of the API.
+ */
+#ifndef ATTEST_RESULT_H
+#define ATTEST_RESULT_H
+
+#include "common.h"
+#include "status.h"
+
+ATTEST_BEGIN_DECLS
+
+typedef struct attest_result attest_result;
+
+/** Free a result. NULL is a no-op. @since 0.1 */
+ATTEST_API void attest_result_free(attest_result *res);
+
+/**
+ * Canonical name of the TEE that produced the evidence ("sample", "snp", ...).
+ * @return borrowed until attest_result_free(); never NULL for a result
+ * @since 0.1
+ */
+ATTEST_API const char *attest_result_tee(const attest_result *res);
+
+/**
+ * All claims as one compact JSON object: the TEE's claims under the TEE's name
+ * ({"sample": {...}}), and, when the request asked for a binding that was checked,
+ * "report_data" and "init_data" as lowercase hex of the evidence fields.
+ * @return borrowed until attest_result_free(); NULL only for a NULL res
+ * @since 0.1
+ */
+ATTEST_API const char *attest_result_claims_json(const attest_result *res);
+
+/**
+ * The platform's TCB status as the TEE's collateral states it: "UpToDate",
+ * "SWHardeningNeeded", "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded",
+ * "OutOfDate", "OutOfDateConfigurationNeeded"; "NotHardwareBacked" for the sample TEE.
+ * @return borrowed until attest_result_free(); NULL when the TEE reports no TCB status
+ * @since 0.1
+ */
+ATTEST_API const char *attest_result_tcb_status(const attest_result *res);
+
+/**
+ * Whether the evidence is rooted in hardware (0 for the sample TEE, whose evidence any
+ * program can write).
+ * @since 0.1
+ */
+ATTEST_API int attest_result_hardware_backed(const attest_result *res);
+
+/**
+ * Look up a claim by its documented dotted name ("sample.svn", "report_data"). The name is
+ * matched against the nested claims, so "sample.platform_version.major" finds
+ * {"sample": {"platform_version": {"major": 1}}}.
+ * @param out  on ATTEST_OK the claim as compact JSON text (a string claim keeps its quotes),
+ *             freed with attest_free(); else untouched
+ * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOMEM, ATTEST_E_NOT_FOUND
+ * @since 0.1
+ */
+ATTEST_API ATTEST_NODISCARD attest_status attest_result_claim_json(const attest_result *res,
+                                                                   const char *name,
+                                                                   char **out);
+
+/**
+ * A string claim.
+ * @param out  on ATTEST_OK borrowed until attest_result_free(); else untouched
+ * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOT_FOUND (absent, or not a string)
+ * @since 0.1
+ */
+ATTEST_API ATTEST_NODISCARD attest_status attest_result_claim_string(const attest_result *res,
+                                                                     const char *name,
+                                                                     const char **out);
+
+/**
+ * An integer claim (a JSON number with no fraction that fits in int64_t).
+ * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOT_FOUND (absent, or not such a number)
+ * @since 0.1
+ */
+ATTEST_API ATTEST_NODISCARD attest_status attest_result_claim_int(const attest_result *res,
+                                                                  const char *name,
+                                                                  int64_t *out);
+
+/**
+ * A boolean claim, as 0 or 1.
+ * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOT_FOUND (absent, or not a boolean)
+ * @since 0.1
+ */
+ATTEST_API ATTEST_NODISCARD attest_status attest_result_claim_bool(const attest_result *res,
+                                                                   const char *name,
+                                                                   int *out);
+
+ATTEST_END_DECLS
+
+#endif /* ATTEST_RESULT_H */

@@ -1,0 +1,160 @@
+/* attest_result: the verdict and claims of a verification that succeeded. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+
+struct attest_result {
+    const struct attest_driver *driver;
+    cJSON *claims;     /* {"<tee>": {...}, "report_data": "..", "init_data": ".."} */
+    char *claims_json; /* compact text of claims */
+    const char *tcb_status;
+};
+
+static bool add_hex(cJSON *obj, const char *name, const uint8_t *p, size_t len)
+{
+    char hex[2 * ATTEST_BINDING_MAX + 1];
+    attest_hex__encode(p, len, hex);
+    return cJSON_AddStringToObject(obj, name, hex) != NULL;
+}
+
+attest_status attest_result__new(attest_ctx *ctx, const struct attest_driver *drv,
+                                 struct attest_verify_output *vo, attest_result **out)
+{
+    attest_result *res = calloc(1, sizeof(*res));
+    cJSON *claims = cJSON_CreateObject();
+
+    if (res == NULL || claims == NULL)
+        goto nomem;
+    res->claims = claims;
+    if (!cJSON_AddItemToObject(claims, drv->name, vo->claims))
+        goto nomem;
+    vo->claims = NULL;
+    if (vo->report_data_checked &&
+        !add_hex(claims, "report_data", vo->report_data, vo->report_data_len))
+        goto nomem;
+    if (vo->init_data_checked && !add_hex(claims, "init_data", vo->init_data, vo->init_data_len))
+        goto nomem;
+    if ((res->claims_json = cJSON_PrintUnformatted(claims)) == NULL)
+        goto nomem;
+    res->driver = drv;
+    res->tcb_status = vo->tcb_status;
+    *out = res;
+    return ATTEST_OK;
+nomem:
+    if (res == NULL || res->claims == NULL)
+        cJSON_Delete(claims);
+    cJSON_Delete(vo->claims);
+    vo->claims = NULL;
+    attest_result_free(res);
+    return attest_ctx__error(ctx, ATTEST_E_NOMEM, "verify: out of memory building claims");
+}
+
+void attest_result_free(attest_result *res)
+{
+    if (res == NULL)
+        return;
+    cJSON_Delete(res->claims);
+    free(res->claims_json);
+    free(res);
+}
+
+const char *attest_result_tee(const attest_result *res)
+{
+    return res == NULL ? NULL : res->driver->name;
+}
+
+const char *attest_result_claims_json(const attest_result *res)
+{
+    return res == NULL ? NULL : res->claims_json;
+}
+
+const char *attest_result_tcb_status(const attest_result *res)
+{
+    return res == NULL ? NULL : res->tcb_status;
+}
+
+int attest_result_hardware_backed(const attest_result *res)
+{
+    return res != NULL && res->driver->hardware_backed;
+}
+
+/*
+ * Resolve a dotted claim name against nested objects. A member name may itself contain
+ * dots, so at each level the longest member name that is the next part of the path wins.
+ */
+static const cJSON *lookup(const cJSON *node, const char *name)
+{
+    while (node != NULL && cJSON_IsObject(node)) {
+        const cJSON *best = NULL;
+        size_t best_len = 0;
+        for (const cJSON *c = node->child; c != NULL; c = c->next) {
+            size_t n = strlen(c->string);
+            if (n > best_len && strncmp(name, c->string, n) == 0 &&
+                (name[n] == '\0' || name[n] == '.')) {
+                best = c;
+                best_len = n;
+            }
+        }
+        if (best == NULL)
+            return NULL;
+        if (name[best_len] == '\0')
+            return best;
+        node = best;
+        name += best_len + 1;
+    }
+    return NULL;
+}
+
+attest_status attest_result_claim_json(const attest_result *res, const char *name, char **out)
+{
+    if (res == NULL || name == NULL || out == NULL)
+        return ATTEST_E_ARG;
+    const cJSON *c = lookup(res->claims, name);
+    if (c == NULL)
+        return ATTEST_E_NOT_FOUND;
+    char *text = cJSON_PrintUnformatted(c);
+    if (text == NULL)
+        return ATTEST_E_NOMEM;
+    *out = text;
+    return ATTEST_OK;
+}
+
+attest_status attest_result_claim_string(const attest_result *res, const char *name,
+                                         const char **out)
+{
+    if (res == NULL || name == NULL || out == NULL)
+        return ATTEST_E_ARG;
+    const cJSON *c = lookup(res->claims, name);
+    if (!cJSON_IsString(c))
+        return ATTEST_E_NOT_FOUND;
+    *out = c->valuestring;
+    return ATTEST_OK;
+}
+
+attest_status attest_result_claim_int(const attest_result *res, const char *name,
+                                      int64_t *out)
+{
+    if (res == NULL || name == NULL || out == NULL)
+        return ATTEST_E_ARG;
+    const cJSON *c = lookup(res->claims, name);
+    if (!cJSON_IsNumber(c))
+        return ATTEST_E_NOT_FOUND;
+    double v = c->valuedouble;
+    /* Only values a double holds exactly as integers: |v| <= 2^53. */
+    if (v > 9007199254740992.0 || v < -9007199254740992.0 || v != (double)(int64_t)v)
+        return ATTEST_E_NOT_FOUND;
+    *out = (int64_t)v;
+    return ATTEST_OK;
+}
+
+attest_status attest_result_claim_bool(const attest_result *res, const char *name, int *out)
+{
+    if (res == NULL || name == NULL || out == NULL)
+        return ATTEST_E_ARG;
+    const cJSON *c = lookup(res->claims, name);
+    if (!cJSON_IsBool(c))
+        return ATTEST_E_NOT_FOUND;
+    *out = cJSON_IsTrue(c) ? 1 : 0;
+    return ATTEST_OK;
+}
