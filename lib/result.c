@@ -1,4 +1,5 @@
 /* attest_result: the verdict and claims of a verification that succeeded. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,41 @@ struct attest_result {
     cJSON *claims;     /* {"<tee>": {...}, "report_data": "..", "init_data": ".."} */
     char *claims_json; /* compact text of claims */
     const char *tcb_status;
+    char **names; /* dotted names of the leaf claims */
+    size_t n_names;
 };
+
+/* Collect the dotted names of every non-object value under node, in document order. */
+static bool collect_names(attest_result *res, const cJSON *node, const char *prefix,
+                          size_t *cap)
+{
+    for (const cJSON *c = node->child; c != NULL; c = c->next) {
+        size_t n = strlen(prefix) + strlen(c->string) + 2;
+        char *name = malloc(n);
+        if (name == NULL)
+            return false;
+        snprintf(name, n, "%s%s%s", prefix, prefix[0] ? "." : "", c->string);
+        if (cJSON_IsObject(c)) {
+            bool ok = collect_names(res, c, name, cap);
+            free(name);
+            if (!ok)
+                return false;
+            continue;
+        }
+        if (res->n_names == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 16;
+            char **grown = realloc(res->names, ncap * sizeof(*grown));
+            if (grown == NULL) {
+                free(name);
+                return false;
+            }
+            res->names = grown;
+            *cap = ncap;
+        }
+        res->names[res->n_names++] = name;
+    }
+    return true;
+}
 
 static bool add_hex(cJSON *obj, const char *name, const uint8_t *p, size_t len)
 {
@@ -37,6 +72,9 @@ attest_status attest_result__new(attest_ctx *ctx, const struct attest_driver *dr
         goto nomem;
     if ((res->claims_json = cJSON_PrintUnformatted(claims)) == NULL)
         goto nomem;
+    size_t cap = 0;
+    if (!collect_names(res, claims, "", &cap))
+        goto nomem;
     res->driver = drv;
     res->tcb_status = vo->tcb_status;
     *out = res;
@@ -56,6 +94,9 @@ void attest_result_free(attest_result *res)
         return;
     cJSON_Delete(res->claims);
     free(res->claims_json);
+    for (size_t i = 0; i < res->n_names; i++)
+        free(res->names[i]);
+    free(res->names);
     free(res);
 }
 
@@ -157,4 +198,14 @@ attest_status attest_result_claim_bool(const attest_result *res, const char *nam
         return ATTEST_E_NOT_FOUND;
     *out = cJSON_IsTrue(c) ? 1 : 0;
     return ATTEST_OK;
+}
+
+size_t attest_result_claim_count(const attest_result *res)
+{
+    return res == NULL ? 0 : res->n_names;
+}
+
+const char *attest_result_claim_name(const attest_result *res, size_t i)
+{
+    return res == NULL || i >= res->n_names ? NULL : res->names[i];
 }

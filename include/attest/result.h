@@ -92,6 +92,21 @@ ATTEST_API ATTEST_NODISCARD attest_status attest_result_claim_bool(const attest_
                                                                    const char *name,
                                                                    int *out);
 
+/**
+ * Number of leaf claims: every value that is not an object, arrays included, named by its
+ * dotted path ("sample.platform_version.major"), in document order.
+ * @since 0.1
+ */
+ATTEST_API size_t attest_result_claim_count(const attest_result *res);
+
+/**
+ * Dotted name of the i-th leaf claim (see attest_result_claim_count()); read its value with
+ * attest_result_claim_json().
+ * @return borrowed until attest_result_free(); NULL when i is out of range
+ * @since 0.1
+ */
+ATTEST_API const char *attest_result_claim_name(const attest_result *res, size_t i);
+
 ATTEST_END_DECLS
 
 #endif /* ATTEST_RESULT_H */

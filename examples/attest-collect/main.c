@@ -1,0 +1,118 @@
+/*
+ * attest-collect: collect TEE evidence on this machine (man attest-collect(1)).
+ *
+ * The report data is given as hex, or derived from runtime data the way attest-verify
+ * checks it (raw bytes or canonical JSON, hashed). Exit status: 0 written; 1 the TEE
+ * could not produce evidence; 2 usage error or unreadable input.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <attest/attest.h>
+
+#include "cli.h"
+
+#define PROG "attest-collect"
+#define INPUT_MAX (16u * 1024u * 1024u)
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: " PROG " [--tee NAME|auto] [--report-data HEX |\n"
+               "                      --runtime-data FILE [--runtime-data-json]"
+               " [--hash-alg ALG]]\n"
+               "                      [-o FILE]\n");
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_TEE = 256, O_RDHEX, O_RD, O_RDJ, O_ALG, O_HELP, O_VERSION };
+    static const struct option longopts[] = {
+        {"tee", required_argument, NULL, O_TEE},
+        {"report-data", required_argument, NULL, O_RDHEX},
+        {"runtime-data", required_argument, NULL, O_RD},
+        {"runtime-data-json", no_argument, NULL, O_RDJ},
+        {"hash-alg", required_argument, NULL, O_ALG},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, O_HELP},
+        {"version", no_argument, NULL, O_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    const char *tee = "auto", *hex = NULL, *runtime_path = NULL, *output = NULL;
+    bool runtime_json = false;
+    attest_hash_alg alg = ATTEST_HASH_SHA384;
+    uint8_t report_data[ATTEST_BINDING_MAX];
+    size_t report_data_len = 0;
+    int c;
+
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_TEE: tee = optarg; break;
+        case O_RDHEX: hex = optarg; break;
+        case O_RD: runtime_path = optarg; break;
+        case O_RDJ: runtime_json = true; break;
+        case O_ALG:
+            if (attest_hash_alg_from_name(optarg, &alg) != ATTEST_OK) {
+                fprintf(stderr, PROG ": unknown hash algorithm \"%s\"\n", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'o': output = optarg; break;
+        case O_HELP: usage(stdout); return CLI_EXIT_OK;
+        case O_VERSION: printf(PROG " %s\n", attest_version()); return CLI_EXIT_OK;
+        default: usage(stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind != argc || (hex != NULL && runtime_path != NULL) ||
+        (runtime_json && runtime_path == NULL)) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (hex != NULL && !cli_hex_decode(hex, report_data, sizeof(report_data),
+                                       &report_data_len)) {
+        fprintf(stderr, PROG ": --report-data wants at most %d bytes of hex\n",
+                ATTEST_BINDING_MAX);
+        return CLI_EXIT_USAGE;
+    }
+
+    attest_ctx *ctx = NULL;
+    attest_attester *att = NULL;
+    attest_evidence *ev = NULL;
+    uint8_t *runtime = NULL;
+    size_t runtime_len = 0;
+    int exit_code = CLI_EXIT_USAGE;
+
+    if (attest_ctx_new(&ctx) != ATTEST_OK) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (runtime_path != NULL) {
+        if (!cli_read_file(PROG, runtime_path, INPUT_MAX, &runtime, &runtime_len))
+            goto out;
+        if (attest_binding_digest(ctx, runtime_json ? ATTEST_DATA_JSON : ATTEST_DATA_RAW_HASHED,
+                                  runtime, runtime_len, alg, report_data, sizeof(report_data),
+                                  &report_data_len) != ATTEST_OK) {
+            fprintf(stderr, PROG ": %s: %s\n", runtime_path, attest_ctx_last_error(ctx));
+            goto out;
+        }
+    }
+    attest_status rc = attest_attester_new(&att, ctx, tee);
+    if (rc == ATTEST_OK)
+        rc = attest_attester_collect(att, report_data, report_data_len, &ev);
+    if (rc != ATTEST_OK) {
+        fprintf(stderr, PROG ": %s\n", attest_ctx_last_error(ctx));
+        exit_code = rc == ATTEST_E_ARG ? CLI_EXIT_USAGE : CLI_EXIT_REJECTED;
+        goto out;
+    }
+    size_t len;
+    const uint8_t *data = attest_evidence_data(ev, &len);
+    if (cli_write_file(PROG, output, data, len))
+        exit_code = CLI_EXIT_OK;
+out:
+    attest_evidence_free(ev);
+    attest_attester_free(att);
+    free(runtime);
+    attest_ctx_free(ctx);
+    return exit_code;
+}

@@ -1,0 +1,276 @@
+/*
+ * attest-verify: verify TEE evidence and print its claims (man attest-verify(1)).
+ *
+ * Exit status: 0 verified; 1 evidence rejected (malformed, not authentic, binding
+ * mismatch, revoked); 2 usage error or unreadable input.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <attest/attest.h>
+
+#include "cli.h"
+
+#define PROG "attest-verify"
+#define INPUT_MAX (16u * 1024u * 1024u)
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: " PROG " [--tee NAME] [--runtime-data FILE | --runtime-data-json FILE]\n"
+            "                     [--init-data FILE | --init-data-json FILE]\n"
+            "                     [--hash-alg sha256|sha384|sha512] [--trust-dir DIR]...\n"
+            "                     [--collateral DIR|FILE]... [--at TIME] [--json]\n"
+            "                     EVIDENCE_FILE|-\n");
+}
+
+struct data_opt {
+    const char *path;
+    attest_data_kind kind;
+};
+
+struct options {
+    const char *tee;
+    struct data_opt runtime, init;
+    attest_hash_alg alg;
+    const char *trust_dirs[64];
+    size_t n_trust;
+    const char *collateral[64];
+    size_t n_collateral;
+    int64_t at;
+    bool json;
+    const char *evidence;
+};
+
+static int set_data(struct data_opt *d, const char *what, const char *path,
+                    attest_data_kind kind)
+{
+    if (d->path != NULL) {
+        fprintf(stderr, PROG ": give %s data once (file or JSON, not both)\n", what);
+        return -1;
+    }
+    d->path = path;
+    d->kind = kind;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+    enum { O_TEE = 256, O_RD, O_RDJ, O_ID, O_IDJ, O_ALG, O_TRUST, O_COLL, O_AT, O_JSON,
+           O_HELP, O_VERSION };
+    static const struct option longopts[] = {
+        {"tee", required_argument, NULL, O_TEE},
+        {"runtime-data", required_argument, NULL, O_RD},
+        {"runtime-data-json", required_argument, NULL, O_RDJ},
+        {"init-data", required_argument, NULL, O_ID},
+        {"init-data-json", required_argument, NULL, O_IDJ},
+        {"hash-alg", required_argument, NULL, O_ALG},
+        {"trust-dir", required_argument, NULL, O_TRUST},
+        {"collateral", required_argument, NULL, O_COLL},
+        {"at", required_argument, NULL, O_AT},
+        {"json", no_argument, NULL, O_JSON},
+        {"help", no_argument, NULL, O_HELP},
+        {"version", no_argument, NULL, O_VERSION},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    memset(o, 0, sizeof(*o));
+    o->alg = ATTEST_HASH_SHA384;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_TEE: o->tee = optarg; break;
+        case O_RD:
+            if (set_data(&o->runtime, "runtime", optarg, ATTEST_DATA_RAW_HASHED))
+                return -1;
+            break;
+        case O_RDJ:
+            if (set_data(&o->runtime, "runtime", optarg, ATTEST_DATA_JSON))
+                return -1;
+            break;
+        case O_ID:
+            if (set_data(&o->init, "init", optarg, ATTEST_DATA_RAW_HASHED))
+                return -1;
+            break;
+        case O_IDJ:
+            if (set_data(&o->init, "init", optarg, ATTEST_DATA_JSON))
+                return -1;
+            break;
+        case O_ALG:
+            if (attest_hash_alg_from_name(optarg, &o->alg) != ATTEST_OK) {
+                fprintf(stderr, PROG ": unknown hash algorithm \"%s\"\n", optarg);
+                return -1;
+            }
+            break;
+        case O_TRUST:
+            if (o->n_trust == 64)
+                return -1;
+            o->trust_dirs[o->n_trust++] = optarg;
+            break;
+        case O_COLL:
+            if (o->n_collateral == 64)
+                return -1;
+            o->collateral[o->n_collateral++] = optarg;
+            break;
+        case O_AT:
+            if (!cli_parse_time(optarg, &o->at)) {
+                fprintf(stderr, PROG ": --at wants RFC 3339 or unix seconds, got \"%s\"\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case O_JSON: o->json = true; break;
+        case O_HELP: usage(stdout); exit(CLI_EXIT_OK);
+        case O_VERSION: printf(PROG " %s\n", attest_version()); exit(CLI_EXIT_OK);
+        default: return -1;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, PROG ": give exactly one evidence file (or - for stdin)\n");
+        return -1;
+    }
+    o->evidence = argv[optind];
+    return 0;
+}
+
+/* Load a data file into the request; a file that cannot be bound is a usage error. */
+static int add_data(attest_ctx *ctx, attest_request *req, const struct data_opt *d,
+                    attest_hash_alg alg, bool runtime)
+{
+    uint8_t *buf, digest[ATTEST_BINDING_MAX];
+    size_t len, dlen;
+
+    if (d->path == NULL)
+        return 0;
+    if (!cli_read_file(PROG, d->path, INPUT_MAX, &buf, &len))
+        return -1;
+    /* Checked here so bad JSON is reported as the caller's input, not as bad evidence. */
+    if (attest_binding_digest(ctx, d->kind, buf, len, alg, digest, sizeof(digest), &dlen) !=
+        ATTEST_OK) {
+        fprintf(stderr, PROG ": %s: %s\n", d->path, attest_ctx_last_error(ctx));
+        free(buf);
+        return -1;
+    }
+    attest_status rc = runtime ? attest_request_set_runtime_data(req, d->kind, buf, len, alg)
+                               : attest_request_set_init_data(req, d->kind, buf, len, alg);
+    free(buf);
+    if (rc != ATTEST_OK) {
+        fprintf(stderr, PROG ": %s: %s\n", d->path, attest_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static void print_json(const char *tee, const attest_result *res, const char *error)
+{
+    fputs("{\"tee\":", stdout);
+    if (tee != NULL)
+        cli_json_string(stdout, tee);
+    else
+        fputs("null", stdout);
+    printf(",\"status\":\"%s\",\"tcb_status\":", res != NULL ? "verified" : "rejected");
+    if (res != NULL && attest_result_tcb_status(res) != NULL)
+        cli_json_string(stdout, attest_result_tcb_status(res));
+    else
+        fputs("null", stdout);
+    printf(",\"claims\":%s,\"error\":", res != NULL ? attest_result_claims_json(res) : "null");
+    if (error != NULL)
+        cli_json_string(stdout, error);
+    else
+        fputs("null", stdout);
+    fputs("}\n", stdout);
+}
+
+static void print_summary(const attest_result *res)
+{
+    const char *tcb = attest_result_tcb_status(res);
+
+    printf("verified: %s evidence\n", attest_result_tee(res));
+    if (!attest_result_hardware_backed(res))
+        printf("warning: %s evidence is not hardware-backed; any program can produce it\n",
+               attest_result_tee(res));
+    printf("tcb status: %s\n", tcb != NULL ? tcb : "(none reported)");
+    printf("claims:\n");
+    for (size_t i = 0; i < attest_result_claim_count(res); i++) {
+        const char *name = attest_result_claim_name(res, i);
+        char *value = NULL;
+        if (attest_result_claim_json(res, name, &value) == ATTEST_OK)
+            printf("  %s = %s\n", name, value);
+        attest_free(value);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    attest_ctx *ctx = NULL;
+    attest_request *req = NULL;
+    attest_result *res = NULL;
+    uint8_t *evidence = NULL;
+    size_t evidence_len = 0;
+    int exit_code = CLI_EXIT_USAGE;
+
+    if (parse_args(argc, argv, &o) != 0) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (attest_ctx_new(&ctx) != ATTEST_OK) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (attest_ctx_set_time(ctx, o.at) != ATTEST_OK)
+        goto usage_error;
+    for (size_t i = 0; i < o.n_trust; i++)
+        if (attest_ctx_add_trust_dir(ctx, o.trust_dirs[i]) != ATTEST_OK)
+            goto usage_error;
+    for (size_t i = 0; i < o.n_collateral; i++)
+        if (attest_ctx_add_collateral(ctx, o.collateral[i]) != ATTEST_OK)
+            goto usage_error;
+
+    if (!cli_read_file(PROG, o.evidence, INPUT_MAX, &evidence, &evidence_len))
+        goto out;
+    if (evidence_len == 0) {
+        fprintf(stderr, PROG ": %s: empty evidence\n", o.evidence);
+        goto out;
+    }
+    attest_status rc = attest_request_new(&req, o.tee, evidence, evidence_len);
+    if (rc == ATTEST_E_UNSUPPORTED) {
+        fprintf(stderr, PROG ": unknown TEE \"%s\"; this build knows:", o.tee);
+        for (size_t i = 0; i < attest_tee_count(); i++)
+            fprintf(stderr, " %s", attest_tee_name(i));
+        fputc('\n', stderr);
+        goto out;
+    } else if (rc != ATTEST_OK) {
+        fprintf(stderr, PROG ": %s\n", attest_strerror(rc));
+        goto out;
+    }
+    if (add_data(ctx, req, &o.runtime, o.alg, true) != 0 ||
+        add_data(ctx, req, &o.init, o.alg, false) != 0)
+        goto out;
+
+    rc = attest_verify(ctx, req, &res);
+    if (rc != ATTEST_OK) {
+        if (o.json)
+            print_json(o.tee, NULL, attest_ctx_last_error(ctx));
+        fprintf(stderr, PROG ": rejected: %s\n", attest_ctx_last_error(ctx));
+        exit_code = CLI_EXIT_REJECTED;
+        goto out;
+    }
+    if (o.json)
+        print_json(attest_result_tee(res), res, NULL);
+    else
+        print_summary(res);
+    exit_code = CLI_EXIT_OK;
+    goto out;
+
+usage_error:
+    fprintf(stderr, PROG ": %s\n", attest_ctx_last_error(ctx));
+out:
+    attest_result_free(res);
+    attest_request_free(req);
+    free(evidence);
+    attest_ctx_free(ctx);
+    return exit_code;
+}
