@@ -564,18 +564,19 @@ err:
 
 static struct node *parse_value(struct parser *p, int depth)
 {
-    if (depth > JCS_DEPTH_MAX) {
-        fail(p, ATTEST_E_PARSE, "nesting deeper than 128");
-        return NULL;
-    }
     skip_ws(p);
     if (p->pos >= p->len) {
         fail(p, ATTEST_E_PARSE, "unexpected end of input");
         return NULL;
     }
     char c = p->s[p->pos];
-    if (c == '{' || c == '[')
+    if (c == '{' || c == '[') {
+        if (depth >= JCS_DEPTH_MAX) { /* depth counts the containers around this one */
+            fail(p, ATTEST_E_PARSE, "nesting deeper than 128");
+            return NULL;
+        }
         return parse_container(p, depth, c == '{');
+    }
     if (c == '-' || (c >= '0' && c <= '9'))
         return parse_number(p);
 

@@ -13,7 +13,9 @@
  * only '"', '\\' and control characters escaped (non-ASCII kept as UTF-8), numbers in their
  * shortest ECMAScript form. Integer literals that fit in 64 bits are written exactly as
  * integers, so for integers, strings, booleans and null the output equals Python's
- * json.dumps(o, sort_keys=True, separators=(',', ':'), ensure_ascii=False).
+ * json.dumps(o, sort_keys=True, separators=(',', ':'), ensure_ascii=False), except for
+ * the order of object keys that mix characters above U+FFFF with characters in
+ * U+E000..U+FFFF (RFC 8785 compares UTF-16 code units, Python compares code points).
  */
 #ifndef ATTEST_BINDING_H
 #define ATTEST_BINDING_H
