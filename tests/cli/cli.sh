@@ -1,0 +1,119 @@
+#!/bin/sh
+# End-to-end: attest-collect and attest-verify as a user runs them. Checks output, exit
+# codes (0 verified, 1 rejected, 2 usage/unreadable) and the --json contract.
+# usage: cli.sh BUILD_ROOT
+set -u
+bin=$1/examples
+collect=$bin/attest-collect
+verify=$bin/attest-verify
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+expect() { # expect CODE DESCRIPTION -- command...
+  want=$1 what=$2
+  shift 3
+  "$@" > "$tmp/out" 2> "$tmp/err"
+  got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit $got, want $want"; sed 's/^/  stdout: /' "$tmp/out"
+    sed 's/^/  stderr: /' "$tmp/err"; fails=$((fails + 1))
+  else
+    echo "ok: $what"
+  fi
+}
+contains() { # contains FILE TEXT DESCRIPTION
+  if ! grep -qF -- "$2" "$1"; then
+    echo "FAIL: $3: \"$2\" not in $(basename "$1"):"; sed 's/^/  /' "$1"; fails=$((fails + 1))
+  fi
+}
+
+printf '{"nonce":"NQ8vz2bY3Fw","tee-pubkey":{"kty":"EC","crv":"P-256"}}' > "$tmp/rd.json"
+printf '{"nonce":"replayed","tee-pubkey":{"kty":"EC","crv":"P-256"}}' > "$tmp/other.json"
+printf 'raw runtime bytes' > "$tmp/rd.bin"
+
+# the README demo: collect | verify
+"$collect" --tee sample --runtime-data "$tmp/rd.json" --runtime-data-json > "$tmp/ev.json"
+expect 0 "collect | verify (stdin)" -- "$verify" --runtime-data-json "$tmp/rd.json" - \
+  < "$tmp/ev.json"
+contains "$tmp/out" "verified: sample evidence" "summary"
+contains "$tmp/out" "not hardware-backed" "summary warns"
+contains "$tmp/out" "sample.svn = \"1\"" "summary claims"
+
+expect 0 "--json" -- "$verify" --json --runtime-data-json "$tmp/rd.json" "$tmp/ev.json"
+python3 - "$tmp/out" <<'PY' || fails=$((fails + 1))
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert list(o) == ["tee", "status", "tcb_status", "claims", "error"], list(o)
+assert o["tee"] == "sample" and o["status"] == "verified" and o["error"] is None, o
+assert o["tcb_status"] == "NotHardwareBacked", o
+assert o["claims"]["sample"]["svn"] == "1" and len(o["claims"]["report_data"]) == 96, o
+PY
+
+# binding mismatch: exit 1, the message names the field
+expect 1 "runtime data mismatch" -- "$verify" --runtime-data-json "$tmp/other.json" \
+  "$tmp/ev.json"
+contains "$tmp/err" "report_data does not match the expected runtime data" "mismatch message"
+expect 1 "mismatch --json" -- "$verify" --json --runtime-data-json "$tmp/other.json" \
+  "$tmp/ev.json"
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["status"]=="rejected" and o["claims"] is None and "report_data" in o["error"], o' "$tmp/out" || fails=$((fails + 1))
+expect 1 "wrong hash algorithm" -- "$verify" --hash-alg sha512 \
+  --runtime-data-json "$tmp/rd.json" "$tmp/ev.json"
+
+# raw runtime data, hashed, with each algorithm; -o writes a file
+for alg in sha256 sha384 sha512; do
+  "$collect" --tee sample --runtime-data "$tmp/rd.bin" --hash-alg $alg -o "$tmp/ev-$alg.json"
+  expect 0 "raw runtime data $alg" -- "$verify" --runtime-data "$tmp/rd.bin" --hash-alg $alg \
+    "$tmp/ev-$alg.json"
+done
+expect 1 "raw data is not json data" -- "$verify" --runtime-data-json "$tmp/rd.json" \
+  "$tmp/ev-sha384.json"
+
+# --report-data hex is the report data itself
+"$collect" --tee sample --report-data 00ff10 > "$tmp/ev-hex.json"
+contains "$tmp/ev-hex.json" '"report_data":"AP8Q"' "hex report data"
+
+# tampered or malformed evidence is rejected (1)
+sed 's/"svn":"1"/"svn":1/' "$tmp/ev.json" > "$tmp/tampered.json"
+expect 1 "malformed evidence" -- "$verify" --tee sample "$tmp/tampered.json"
+contains "$tmp/err" "sample: svn is not a string" "malformed message"
+head -c 20 "$tmp/ev.json" > "$tmp/truncated.json"
+expect 1 "truncated evidence" -- "$verify" "$tmp/truncated.json"
+printf '\001\002binary' > "$tmp/garbage"
+expect 1 "unrecognised evidence" -- "$verify" "$tmp/garbage"
+contains "$tmp/err" "not recognised" "detection message"
+
+# --at accepts RFC 3339 and unix seconds
+expect 0 "--at unix" -- "$verify" --at 1700000000 "$tmp/ev.json"
+expect 0 "--at rfc3339" -- "$verify" --at 2024-05-01T12:00:00Z "$tmp/ev.json"
+expect 0 "--at offset" -- "$verify" --at 2024-05-01T12:00:00.25+02:00 "$tmp/ev.json"
+
+# usage errors and unreadable input (2)
+expect 2 "no evidence" -- "$verify"
+expect 2 "unknown option" -- "$verify" --frobnicate "$tmp/ev.json"
+expect 2 "bad --at" -- "$verify" --at yesterday "$tmp/ev.json"
+expect 2 "bad --at date" -- "$verify" --at 2024-13-01T00:00:00Z "$tmp/ev.json"
+expect 2 "missing file" -- "$verify" "$tmp/nope.json"
+expect 2 "empty evidence" -- "$verify" /dev/null
+expect 2 "unknown tee" -- "$verify" --tee nosuch "$tmp/ev.json"
+contains "$tmp/err" "this build knows: sample" "tee list"
+expect 2 "runtime data twice" -- "$verify" --runtime-data "$tmp/rd.bin" \
+  --runtime-data-json "$tmp/rd.json" "$tmp/ev.json"
+printf '{"a":' > "$tmp/bad.json"
+expect 2 "invalid runtime json" -- "$verify" --runtime-data-json "$tmp/bad.json" "$tmp/ev.json"
+contains "$tmp/err" "jcs: unexpected end of input" "jcs message"
+expect 2 "unknown hash" -- "$verify" --hash-alg md5 "$tmp/ev.json"
+expect 2 "missing trust dir" -- "$verify" --trust-dir "$tmp/none" "$tmp/ev.json"
+expect 2 "collect: hex too long" -- "$collect" --tee sample --report-data \
+  "$(printf '%0130d' 0)"
+expect 2 "collect: bad hex" -- "$collect" --tee sample --report-data xyz
+expect 2 "collect: both inputs" -- "$collect" --tee sample --report-data 00 \
+  --runtime-data "$tmp/rd.bin"
+expect 1 "collect: unknown tee" -- "$collect" --tee nosuch
+expect 1 "collect: auto never picks sample" -- "$collect"
+contains "$tmp/err" "no TEE found" "auto message"
+expect 2 "collect: unwritable output" -- "$collect" --tee sample -o /nonexistent/dir/ev.json
+[ ! -e /nonexistent/dir/ev.json ] || fails=$((fails + 1))
+
+echo "$fails failures"
+[ "$fails" -eq 0 ]
