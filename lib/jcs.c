@@ -210,6 +210,16 @@ static bool parse_string(struct parser *p, char **out, size_t *out_len)
             fail(p, ATTEST_E_PARSE, "unterminated string");
             goto err;
         }
+        /* Copy a run of plain ASCII at once: the common case, and the hot loop. */
+        size_t run = p->pos;
+        while (run < p->len && (unsigned char)p->s[run] >= 0x20 &&
+               (unsigned char)p->s[run] < 0x80 && p->s[run] != '"' && p->s[run] != '\\')
+            run++;
+        if (run > p->pos) {
+            sbuf_add(&b, p->s + p->pos, run - p->pos);
+            p->pos = run;
+            continue;
+        }
         unsigned char c = (unsigned char)p->s[p->pos];
         if (c == '"') {
             p->pos++;
@@ -609,6 +619,14 @@ static void emit_string(struct sbuf *b, const char *s, size_t n)
 {
     sbuf_addc(b, '"');
     for (size_t i = 0; i < n; i++) {
+        size_t run = i;
+        while (run < n && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\')
+            run++;
+        if (run > i) { /* bytes that need no escape, copied at once */
+            sbuf_add(b, s + i, run - i);
+            i = run - 1;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         char esc[8];
         switch (c) {
