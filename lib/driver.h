@@ -26,6 +26,7 @@ struct attest_verify_input {
 struct attest_verify_output {
     cJSON *claims;          /* the TEE's claims object; owned by the output */
     const char *tcb_status; /* static string or NULL */
+    attest_verdict verdict;
     uint8_t report_data[ATTEST_BINDING_MAX];
     size_t report_data_len;
     bool report_data_checked;

@@ -10,6 +10,7 @@ struct attest_result {
     cJSON *claims;     /* {"<tee>": {...}, "report_data": "..", "init_data": ".."} */
     char *claims_json; /* compact text of claims */
     const char *tcb_status;
+    attest_verdict verdict;
     char **names; /* dotted names of the leaf claims */
     size_t n_names;
 };
@@ -77,6 +78,7 @@ attest_status attest_result__new(attest_ctx *ctx, const struct attest_driver *dr
         goto nomem;
     res->driver = drv;
     res->tcb_status = vo->tcb_status;
+    res->verdict = vo->verdict;
     *out = res;
     return ATTEST_OK;
 nomem:
@@ -113,6 +115,21 @@ const char *attest_result_claims_json(const attest_result *res)
 const char *attest_result_tcb_status(const attest_result *res)
 {
     return res == NULL ? NULL : res->tcb_status;
+}
+
+attest_verdict attest_result_verdict(const attest_result *res)
+{
+    return res == NULL ? ATTEST_VERDICT_CONTRAINDICATED : res->verdict;
+}
+
+const char *attest_verdict_name(attest_verdict verdict)
+{
+    switch (verdict) {
+    case ATTEST_VERDICT_AFFIRMING: return "affirming";
+    case ATTEST_VERDICT_WARNING: return "warning";
+    case ATTEST_VERDICT_CONTRAINDICATED: return "contraindicated";
+    }
+    return NULL;
 }
 
 int attest_result_hardware_backed(const attest_result *res)

@@ -76,6 +76,7 @@ static attest_status sample_verify(attest_ctx *ctx, const struct attest_verify_i
     }
     out->claims = claims;
     out->tcb_status = "NotHardwareBacked";
+    out->verdict = ATTEST_VERDICT_WARNING; /* no hardware root, whatever it claims */
     if (in->runtime->set) {
         memcpy(out->report_data, ev.report_data, ev.report_data_len);
         out->report_data_len = ev.report_data_len;

@@ -191,6 +191,7 @@ static void print_summary(const attest_result *res)
     if (!attest_result_hardware_backed(res))
         printf("warning: %s evidence is not hardware-backed; any program can produce it\n",
                attest_result_tee(res));
+    printf("verdict: %s\n", attest_verdict_name(attest_result_verdict(res)));
     printf("tcb status: %s\n", tcb != NULL ? tcb : "(none reported)");
     printf("claims:\n");
     for (size_t i = 0; i < attest_result_claim_count(res); i++) {

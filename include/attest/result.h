@@ -16,6 +16,21 @@ ATTEST_BEGIN_DECLS
 
 typedef struct attest_result attest_result;
 
+/**
+ * What the verifier concludes about the platform, before any caller policy: the AR4SI
+ * tiers that EAR tokens carry. A result only exists for authentic, correctly bound
+ * evidence, so this is never "evidence rejected"; that is an error status instead.
+ */
+typedef enum attest_verdict {
+    /** Genuine hardware at a TCB level its vendor considers current. */
+    ATTEST_VERDICT_AFFIRMING = 0,
+    /** Usable with care: TCB out of date or needing configuration, or no hardware root
+     * (the sample TEE). */
+    ATTEST_VERDICT_WARNING = 1,
+    /** Authentic but not to be trusted, e.g. a debug-enabled guest. */
+    ATTEST_VERDICT_CONTRAINDICATED = 2
+} attest_verdict;
+
 /** Free a result. NULL is a no-op. @since 0.1 */
 ATTEST_API void attest_result_free(attest_result *res);
 
@@ -43,6 +58,20 @@ ATTEST_API const char *attest_result_claims_json(const attest_result *res);
  * @since 0.1
  */
 ATTEST_API const char *attest_result_tcb_status(const attest_result *res);
+
+/**
+ * The verifier's verdict on the platform (see attest_verdict). The sample TEE always gives
+ * ATTEST_VERDICT_WARNING; a NULL res gives ATTEST_VERDICT_CONTRAINDICATED.
+ * @since 0.1
+ */
+ATTEST_API attest_verdict attest_result_verdict(const attest_result *res);
+
+/**
+ * The verdict's name: "affirming", "warning" or "contraindicated" (EAR ear.status names),
+ * or NULL for a value not in the enum. Static string.
+ * @since 0.1
+ */
+ATTEST_API const char *attest_verdict_name(attest_verdict verdict);
 
 /**
  * Whether the evidence is rooted in hardware (0 for the sample TEE, whose evidence any

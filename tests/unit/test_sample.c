@@ -83,6 +83,10 @@ START_TEST(test_sample_collect_then_verify)
     ck_assert_str_eq(attest_result_tee(res), "sample");
     ck_assert_str_eq(attest_result_tcb_status(res), "NotHardwareBacked");
     ck_assert_int_eq(attest_result_hardware_backed(res), 0);
+    ck_assert_int_eq(attest_result_verdict(res), ATTEST_VERDICT_WARNING);
+    ck_assert_str_eq(attest_verdict_name(attest_result_verdict(res)), "warning");
+    ck_assert_ptr_null(attest_verdict_name((attest_verdict)9));
+    ck_assert_int_eq(attest_result_verdict(NULL), ATTEST_VERDICT_CONTRAINDICATED);
 
     const char *svn;
     int64_t major;
