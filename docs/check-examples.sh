@@ -29,7 +29,7 @@ total=0
 failed=0
 page=0
 
-find "$src/docs" -name '*.md' | LC_ALL=C sort > "$tmp/pages"
+{ find "$src/docs" -name '*.md'; echo "$src/README.md"; } | LC_ALL=C sort > "$tmp/pages"
 while IFS= read -r md; do
     page=$((page + 1))
     dir="$tmp/$page"

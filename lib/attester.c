@@ -69,8 +69,9 @@ attest_status attest_attester_collect(attest_attester *a, const uint8_t *report_
         return attest_ctx__error(a->ctx, ATTEST_E_ARG, "attester: NULL argument");
     if (len > ATTEST_BINDING_MAX)
         return attest_ctx__error(a->ctx, ATTEST_E_ARG,
-                                 "attester: report data is %zu bytes, at most %d", len,
-                                 ATTEST_BINDING_MAX);
+                                 "attester: report data is too long (got %zu bytes, want "
+                                 "at most %d)",
+                                 len, ATTEST_BINDING_MAX);
     attest_evidence *ev = calloc(1, sizeof(*ev));
     if (ev == NULL)
         return attest_ctx__error(a->ctx, ATTEST_E_NOMEM, "attester: out of memory");

@@ -94,8 +94,9 @@ attest_status attest_binding_digest(attest_ctx *ctx, attest_data_kind kind,
     case ATTEST_DATA_RAW:
         if (len > out_cap)
             return attest_ctx__error(ctx, ATTEST_E_ARG,
-                                     "binding: raw data is %zu bytes, at most %zu fit", len,
-                                     out_cap);
+                                     "binding: raw data is too long (got %zu bytes, want at "
+                                     "most %zu)",
+                                     len, out_cap);
         if (len > 0)
             memcpy(out, data, len);
         *out_len = len;
@@ -148,8 +149,9 @@ attest_status attest_binding__check(attest_ctx *ctx, const char *tee, const char
         return ATTEST_OK;
     if (expect->len > field_len)
         return attest_ctx__error(ctx, ATTEST_E_BINDING,
-                                 "%s: expected %s is %zu bytes, longer than the %zu-byte %s",
-                                 tee, what, expect->len, field_len, field_name);
+                                 "%s: expected %s is longer than %s (got %zu bytes, want at "
+                                 "most %zu)",
+                                 tee, what, field_name, expect->len, field_len);
     if (field_len > sizeof(padded))
         return attest_ctx__error(ctx, ATTEST_E_INTERNAL, "%s: %s field of %zu bytes", tee,
                                  field_name, field_len);

@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "ctx_cache.h"
 #include "internal.h"
 
 #define ERRMSG_MAX 512
@@ -18,7 +19,18 @@ struct path_list {
     size_t count;
 };
 
+/* Immutable things worth keeping between verifications (parsed roots, verified chains). */
+#define CACHE_SLOTS 64
+
+struct cache_slot {
+    uint8_t key[32];
+    void *value; /* NULL: empty */
+    void (*free_fn)(void *);
+};
+
 struct attest_ctx {
+    struct cache_slot cache[CACHE_SLOTS];
+    size_t cache_next; /* round-robin eviction */
     int64_t time;                /* 0: now */
     struct path_list trust_dirs; /* attest_ctx_add_trust_dir */
     struct path_list collateral; /* attest_ctx_add_collateral */
@@ -61,6 +73,7 @@ void attest_ctx_free(attest_ctx *ctx)
         return;
     path_list_clear(&ctx->trust_dirs);
     path_list_clear(&ctx->collateral);
+    attest_ctx__cache_clear(ctx);
     OPENSSL_cleanse(ctx, sizeof(*ctx));
     free(ctx);
 }
@@ -138,14 +151,15 @@ static attest_status path_list_add(attest_ctx *ctx, struct path_list *l, const c
     if (path == NULL || path[0] == '\0')
         return attest_ctx__error(ctx, ATTEST_E_ARG, "ctx: %s path is empty", what);
     if (stat(path, &st) != 0)
-        return attest_ctx__error(ctx, ATTEST_E_IO, "ctx: %s %s: %s", what, path,
-                                 strerror(errno));
+        return attest_ctx__error(ctx, ATTEST_E_IO, "ctx: %s %s cannot be read (errno %d, %s)",
+                                 what, path, errno, strerror(errno));
     if (!S_ISDIR(st.st_mode) && (dir_only || !S_ISREG(st.st_mode)))
         return attest_ctx__error(ctx, ATTEST_E_IO, "ctx: %s %s is not a %s", what, path,
                                  dir_only ? "directory" : "directory or regular file");
     if (l->count == PATHS_MAX)
         return attest_ctx__error(ctx, ATTEST_E_ARG, "ctx: more than %d %s paths", PATHS_MAX,
                                  what);
+    attest_ctx__cache_clear(ctx); /* what was derived from the old sources may change */
     char *copy = strdup(path);
     if (copy == NULL)
         return attest_ctx__error(ctx, ATTEST_E_NOMEM, "ctx: out of memory");
@@ -189,6 +203,7 @@ attest_status attest_ctx_set_collateral_fn(attest_ctx *ctx, attest_collateral_fn
 {
     if (ctx == NULL)
         return ATTEST_E_ARG;
+    attest_ctx__cache_clear(ctx);
     ctx->collateral_fn = fn;
     ctx->collateral_payload = fn == NULL ? NULL : payload;
     return ATTEST_OK;
@@ -244,4 +259,39 @@ attest_status attest_ctx__collateral_fetch(attest_ctx *ctx, const char *tee,
     *out = reply.data;
     *out_len = reply.len;
     return ATTEST_OK;
+}
+
+void *attest_ctx__cache_get(attest_ctx *ctx, const uint8_t key[32])
+{
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        if (ctx->cache[i].value != NULL && memcmp(ctx->cache[i].key, key, 32) == 0)
+            return ctx->cache[i].value;
+    return NULL;
+}
+
+bool attest_ctx__cache_put(attest_ctx *ctx, const uint8_t key[32], void *value,
+                           void (*free_fn)(void *))
+{
+    struct cache_slot *s = NULL;
+    for (size_t i = 0; i < CACHE_SLOTS && s == NULL; i++)
+        if (ctx->cache[i].value == NULL)
+            s = &ctx->cache[i];
+    if (s == NULL) {
+        s = &ctx->cache[ctx->cache_next];
+        ctx->cache_next = (ctx->cache_next + 1) % CACHE_SLOTS;
+        s->free_fn(s->value);
+    }
+    memcpy(s->key, key, 32);
+    s->value = value;
+    s->free_fn = free_fn;
+    return true;
+}
+
+void attest_ctx__cache_clear(attest_ctx *ctx)
+{
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        if (ctx->cache[i].value != NULL) {
+            ctx->cache[i].free_fn(ctx->cache[i].value);
+            ctx->cache[i].value = NULL;
+        }
 }

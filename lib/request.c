@@ -57,6 +57,8 @@ static attest_status data_set(struct attest_request_data *d, attest_data_kind ki
         return ATTEST_E_ARG;
     if (kind != ATTEST_DATA_RAW && attest_hash_alg_name(alg) == NULL)
         return ATTEST_E_ARG;
+    if (kind == ATTEST_DATA_RAW && len > ATTEST_BINDING_MAX) /* no field is longer */
+        return ATTEST_E_ARG;
     uint8_t *copy = malloc(len + 1);
     if (copy == NULL)
         return ATTEST_E_NOMEM;

@@ -1,10 +1,10 @@
 #!/bin/sh
 # The whole test suite, as CI runs it (README, second command):
-#   1. build and `meson test` (unit, binding, fuzz-corpus replay, api gates, install, cli)
+#   1. build and `meson test` (unit, binding, fuzz-corpus replay, api gates, docs examples,
+#      install, cli)
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. the unit and cli suites under valgrind
 #   4. with clang: each libFuzzer target for FUZZ_SECONDS (default 20) from its corpus
-#   5. every C example in docs/ compiles
 # Build folders: build-test, build-asan, build-fuzz (recreated each run).
 set -eu
 cd "$(dirname "$0")/.."
@@ -49,8 +49,5 @@ if command -v clang >/dev/null 2>&1; then
 else
   step "libFuzzer skipped: clang not installed"
 fi
-
-step "docs examples compile"
-sh docs/check-examples.sh "$PWD"
 
 printf '\nall tests passed\n'

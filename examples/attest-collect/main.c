@@ -22,7 +22,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: " PROG " [--tee NAME|auto] [--report-data HEX |\n"
                "                      --runtime-data FILE [--runtime-data-json]"
                " [--hash-alg ALG]]\n"
-               "                      [-o FILE]\n");
+               "                      [-o|--output FILE]\n");
 }
 
 int main(int argc, char **argv)
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *tee = "auto", *hex = NULL, *runtime_path = NULL, *output = NULL;
-    bool runtime_json = false;
+    bool runtime_json = false, alg_set = false;
     attest_hash_alg alg = ATTEST_HASH_SHA384;
     uint8_t report_data[ATTEST_BINDING_MAX];
     size_t report_data_len = 0;
@@ -57,6 +57,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, PROG ": unknown hash algorithm \"%s\"\n", optarg);
                 return CLI_EXIT_USAGE;
             }
+            alg_set = true;
             break;
         case 'o': output = optarg; break;
         case O_HELP: usage(stdout); return CLI_EXIT_OK;
@@ -65,14 +66,14 @@ int main(int argc, char **argv)
         }
     }
     if (optind != argc || (hex != NULL && runtime_path != NULL) ||
-        (runtime_json && runtime_path == NULL)) {
+        (runtime_json && runtime_path == NULL) || (alg_set && runtime_path == NULL)) {
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
     if (hex != NULL && !cli_hex_decode(hex, report_data, sizeof(report_data),
                                        &report_data_len)) {
-        fprintf(stderr, PROG ": --report-data wants at most %d bytes of hex\n",
-                ATTEST_BINDING_MAX);
+        fprintf(stderr, PROG ": --report-data wants an even number of hex digits, at most %d "
+                "bytes\n", ATTEST_BINDING_MAX);
         return CLI_EXIT_USAGE;
     }
 
@@ -98,8 +99,13 @@ int main(int argc, char **argv)
         }
     }
     attest_status rc = attest_attester_new(&att, ctx, tee);
-    if (rc == ATTEST_OK)
-        rc = attest_attester_collect(att, report_data, report_data_len, &ev);
+    if (rc != ATTEST_OK) {
+        /* an unknown TEE name is the caller's mistake; no TEE on this machine is not */
+        fprintf(stderr, PROG ": %s\n", attest_ctx_last_error(ctx));
+        exit_code = rc == ATTEST_E_NOT_FOUND ? CLI_EXIT_REJECTED : CLI_EXIT_USAGE;
+        goto out;
+    }
+    rc = attest_attester_collect(att, report_data, report_data_len, &ev);
     if (rc != ATTEST_OK) {
         fprintf(stderr, PROG ": %s\n", attest_ctx_last_error(ctx));
         exit_code = rc == ATTEST_E_ARG ? CLI_EXIT_USAGE : CLI_EXIT_REJECTED;

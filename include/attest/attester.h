@@ -41,7 +41,8 @@ ATTEST_API void attest_attester_free(attest_attester *a);
 ATTEST_API const char *attest_attester_tee(const attest_attester *a);
 
 /**
- * Collect evidence whose report data is report_data (zero-padded to the TEE's field).
+ * Collect evidence whose report data is report_data. Hardware TEEs zero-pad it to their
+ * field (64 bytes for SNP and TDX); the sample TEE stores it as given.
  * @param report_data  0 .. 64 bytes (the TEE's report data field size)
  * @param out          on ATTEST_OK new evidence, freed with attest_evidence_free(); else
  *                     untouched

@@ -91,7 +91,7 @@ ATTEST_API ATTEST_NODISCARD attest_status attest_json_canonicalize(attest_ctx *c
  *                 always enough for hashed kinds)
  * @param out_len  on ATTEST_OK the value's length
  * @return ATTEST_OK, ATTEST_E_ARG (bad kind or alg, NULL, raw data longer than out_cap),
- *         ATTEST_E_NOMEM, ATTEST_E_PARSE (JSON)
+ *         ATTEST_E_NOMEM, ATTEST_E_PARSE (JSON), ATTEST_E_INTERNAL (the digest failed)
  * @since 0.1
  */
 ATTEST_API ATTEST_NODISCARD attest_status attest_binding_digest(attest_ctx *ctx,

@@ -36,7 +36,7 @@ ATTEST_API void attest_ctx_free(attest_ctx *ctx);
 /**
  * The message of the last failed call on this context, one line naming the module, the
  * field and the reason, e.g. "sample: report_data does not match the expected runtime
- * data (got 48 bytes 9f86..., want 48 bytes e71c...)". Empty when no call failed.
+ * data (got 67fd9a18834fab31..., want e71ce8e70d814ba6...)". Empty when no call failed.
  * @return borrowed; valid until the next call on ctx or attest_ctx_free(); never NULL
  *         (an empty string for a NULL ctx)
  * @since 0.1

@@ -104,7 +104,8 @@ ATTEST_API ATTEST_NODISCARD attest_status attest_result_claim_string(const attes
                                                                      const char **out);
 
 /**
- * An integer claim (a JSON number with no fraction that fits in int64_t).
+ * An integer claim: a JSON number with no fraction and a magnitude of at most 2^53 (claims
+ * hold numbers as IEEE doubles, which are exact only up to there).
  * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOT_FOUND (absent, or not such a number)
  * @since 0.1
  */

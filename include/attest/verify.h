@@ -42,7 +42,7 @@ ATTEST_API void attest_request_free(attest_request *req);
 /**
  * Expect the evidence's report data to be bound to this runtime data (see binding.h for
  * the kinds). Without this call report data is not checked. A second call replaces it.
- * @param data  copied
+ * @param data  copied; for ATTEST_DATA_RAW at most ATTEST_BINDING_MAX bytes
  * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOMEM
  * @since 0.1
  */
@@ -54,7 +54,7 @@ ATTEST_API ATTEST_NODISCARD attest_status attest_request_set_runtime_data(
  * Expect the evidence's init data field (SNP HOST_DATA, TDX MRCONFIGID, ...) to be bound
  * to this init data. Without this call init data is not checked. A TEE without an init
  * data field fails verification when init data is expected.
- * @param data  copied
+ * @param data  copied; for ATTEST_DATA_RAW at most ATTEST_BINDING_MAX bytes
  * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOMEM
  * @since 0.1
  */
@@ -70,7 +70,8 @@ ATTEST_API ATTEST_NODISCARD attest_status attest_request_set_init_data(
  * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOMEM, ATTEST_E_PARSE, ATTEST_E_SIGNATURE,
  *         ATTEST_E_CHAIN, ATTEST_E_TCB, ATTEST_E_REVOKED, ATTEST_E_BINDING,
  *         ATTEST_E_EXPIRED, ATTEST_E_UNSUPPORTED (format not recognised, or a TEE left out
- *         of this build), ATTEST_E_NOT_FOUND (required collateral missing), ATTEST_E_IO
+ *         of this build), ATTEST_E_NOT_FOUND (required collateral missing), ATTEST_E_IO,
+ *         ATTEST_E_INTERNAL
  * @since 0.1
  */
 ATTEST_API ATTEST_NODISCARD attest_status attest_verify(attest_ctx *ctx,

@@ -109,7 +109,8 @@ expect 2 "collect: hex too long" -- "$collect" --tee sample --report-data \
 expect 2 "collect: bad hex" -- "$collect" --tee sample --report-data xyz
 expect 2 "collect: both inputs" -- "$collect" --tee sample --report-data 00 \
   --runtime-data "$tmp/rd.bin"
-expect 1 "collect: unknown tee" -- "$collect" --tee nosuch
+expect 2 "collect: unknown tee" -- "$collect" --tee nosuch
+expect 2 "collect: --hash-alg without runtime data" -- "$collect" --tee sample --hash-alg sha256
 expect 1 "collect: auto never picks sample" -- "$collect"
 contains "$tmp/err" "no TEE found" "auto message"
 expect 2 "collect: unwritable output" -- "$collect" --tee sample -o /nonexistent/dir/ev.json

@@ -1,0 +1,41 @@
+/* Certificate loading shared by drivers (lib/x509.c). Never installed. */
+#ifndef ATTEST_X509_H
+#define ATTEST_X509_H
+
+#include <openssl/x509.h>
+
+#include "internal.h"
+
+/*
+ * Append every certificate in buf (one DER certificate, or any number of PEM blocks) to
+ * certs. Returns ATTEST_OK, ATTEST_E_PARSE (nothing parseable), ATTEST_E_NOMEM.
+ */
+attest_status attest_x509__parse_any(const uint8_t *buf, size_t len, STACK_OF(X509) *certs);
+
+/*
+ * The certificates found in the ctx's trust directories and collateral sources (each
+ * regular file in a directory, or the file itself), parsed once and cached on the ctx.
+ * Files that hold no certificate are skipped. Borrowed: valid until the ctx changes its
+ * sources or is freed.
+ */
+attest_status attest_ctx__certificates(attest_ctx *ctx, STACK_OF(X509) **out);
+
+/*
+ * Whether the caller pinned an extra root for tee/label (e.g. "snp", "Milan") with this
+ * SPKI SHA-256: a line "<tee> <label> <64 hex digits>" in a file named "pins" in one of the
+ * ctx's trust directories. This is how a deliberate test root (the simulated SNP device)
+ * is trusted; compiled-in pins need no file. Lines starting with '#' are comments.
+ */
+bool attest_ctx__extra_pin(attest_ctx *ctx, const char *tee, const char *label,
+                           const uint8_t spki_sha256[32]);
+
+/* SHA-256 of the certificate's SubjectPublicKeyInfo DER. */
+bool attest_x509__spki_sha256(X509 *cert, uint8_t out[32]);
+
+/* Whether cert is valid at unix time t (notBefore <= t <= notAfter). */
+bool attest_x509__valid_at(X509 *cert, int64_t t);
+
+/* The subject (or issuer) common name into buf, "" if none. */
+void attest_x509__cn(X509_NAME *name, char *buf, size_t cap);
+
+#endif
