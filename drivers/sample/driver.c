@@ -10,7 +10,8 @@ static int sample_detect(const uint8_t *buf, size_t len)
     cJSON *root = cJSON_ParseWithLength((const char *)buf, len);
     int score = 0;
 
-    /* A JSON object with a string "svn" and no hardware TEE's members. */
+    /* A JSON object with a string "svn"; low confidence, so any hardware format that also
+     * matches wins (hardware drivers score 50 and up). */
     if (cJSON_IsObject(root) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "svn")))
         score = 10;
     cJSON_Delete(root);

@@ -18,8 +18,8 @@ static attest_status decode_field(attest_ctx *ctx, const char *name, const char 
     if (raw_len > SAMPLE_FIELD_MAX) {
         free(raw);
         return attest_ctx__error(ctx, ATTEST_E_PARSE,
-                                 "sample: %s is %zu bytes, at most %d allowed", name, raw_len,
-                                 SAMPLE_FIELD_MAX);
+                                 "sample: %s is too long (got %zu bytes, want at most %d)",
+                                 name, raw_len, SAMPLE_FIELD_MAX);
     }
     memcpy(out, raw, raw_len);
     *out_len = raw_len;
