@@ -4,12 +4,18 @@
 #include "attest_config.h"
 #include "driver.h"
 
+#if ATTEST_WITH_SNP
+extern const struct attest_driver attest_driver_snp;
+#endif
 #if ATTEST_WITH_SAMPLE
 extern const struct attest_driver attest_driver_sample;
 #endif
 
 /* Detection ties go to the earlier entry: hardware TEEs first, sample last. */
 static const struct attest_driver *const drivers[] = {
+#if ATTEST_WITH_SNP
+    &attest_driver_snp,
+#endif
 #if ATTEST_WITH_SAMPLE
     &attest_driver_sample,
 #endif

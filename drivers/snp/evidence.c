@@ -1,0 +1,418 @@
+/*
+ * The SNP evidence formats in use, detected from the bytes:
+ *   raw        the 0x4a0-byte ATTESTATION_REPORT; certificates come from collateral
+ *   raw+certs  the report followed by the extended-report certificate table (GHCB spec;
+ *              what SNP_GET_EXT_REPORT and configfs-tsm outblob+auxblob give)
+ *   hex        hex text of either (the SKR sidecar's /attest/raw "report")
+ *   trustee    Trustee's SnpEvidence JSON {"attestation_report", "cert_chain"}: the report
+ *              as virtee/sev serde fields, or as an array of its 0x4a0 bytes
+ *   maa        the MAA SevSnpVm request ({"report": b64url(maaReport)}) or the maaReport
+ *              itself ({"SnpReport", "VcekCertChain"})
+ *   skr        the SKR sidecar's /attest/combined {"evidence", "endorsements"}
+ * Sources: ../shared/specs/evidence/snp.md §9 and §11, ../shared/specs/azure-skr-maa.md §1-2.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "snp.h"
+
+/* Keep a decoded buffer until snp_evidence_free(); NULL (as for malloc failure) when full. */
+static uint8_t *own(struct snp_evidence *ev, uint8_t *p)
+{
+    if (p == NULL)
+        return NULL;
+    if (ev->n_owned == sizeof(ev->owned) / sizeof(ev->owned[0])) {
+        free(p);
+        return NULL;
+    }
+    ev->owned[ev->n_owned++] = p;
+    return p;
+}
+
+void snp_evidence_free(struct snp_evidence *ev)
+{
+    for (size_t i = 0; i < ev->n_owned; i++)
+        free(ev->owned[i]);
+    ev->n_owned = 0;
+}
+
+static bool report_header_ok(const uint8_t *p)
+{
+    uint32_t version = p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    uint32_t algo = p[0x34] | (uint32_t)p[0x35] << 8 | (uint32_t)p[0x36] << 16 |
+                    (uint32_t)p[0x37] << 24;
+    return version >= 2 && version <= 5 && algo == 1;
+}
+
+static bool is_hex_text(const uint8_t *p, size_t n)
+{
+    if (n == 0 || n % 2 != 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+              (p[i] >= 'A' && p[i] <= 'F')))
+            return false;
+    return true;
+}
+
+static size_t trim(const uint8_t *p, size_t n)
+{
+    while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' '))
+        n--;
+    return n;
+}
+
+int snp_evidence_detect(const uint8_t *buf, size_t len)
+{
+    size_t n = trim(buf, len);
+    if (len >= SNP_REPORT_SIZE && report_header_ok(buf))
+        return len == SNP_REPORT_SIZE ? 90 : 70;
+    if (n == 2 * SNP_REPORT_SIZE && is_hex_text(buf, n))
+        return 80;
+    if (len > 0 && buf[0] == '{') {
+        /* cheap key sniffing; the parser does the real work */
+        static const char *const keys[] = {"\"attestation_report\"", "\"SnpReport\"",
+                                           "\"VcekCertChain\"", "\"endorsements\""};
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+            for (size_t j = 0; j + strlen(keys[i]) <= len && j < 4096; j++)
+                if (memcmp(buf + j, keys[i], strlen(keys[i])) == 0)
+                    return 80;
+        if (n < 8192) {
+            cJSON *root = cJSON_ParseWithLength((const char *)buf, len);
+            const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "report");
+            int score = cJSON_IsString(r) ? 60 : 0;
+            cJSON_Delete(root);
+            return score;
+        }
+    }
+    return 0;
+}
+
+/* raw report, optionally followed by a certificate table */
+static attest_status from_raw(attest_ctx *ctx, const uint8_t *buf, size_t len,
+                              struct snp_evidence *ev)
+{
+    if (len < SNP_REPORT_SIZE)
+        return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: report is %zu bytes (want %u)", len,
+                                 SNP_REPORT_SIZE);
+    ev->report = buf;
+    ev->format = "raw";
+    if (len == SNP_REPORT_SIZE)
+        return ATTEST_OK;
+    ev->format = "raw+certs";
+    return snp_cert_table_parse(ctx, buf + SNP_REPORT_SIZE, len - SNP_REPORT_SIZE, &ev->certs);
+}
+
+static attest_status b64_field(attest_ctx *ctx, struct snp_evidence *ev, const cJSON *item,
+                               enum attest_b64_alphabet alpha, const char *name, uint8_t **out,
+                               size_t *out_len)
+{
+    if (!cJSON_IsString(item))
+        return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: %s is missing or not a string", name);
+    attest_status rc = attest_b64__decode(alpha, item->valuestring, strlen(item->valuestring),
+                                          out, out_len);
+    if (rc == ATTEST_E_NOMEM)
+        return attest_ctx__error(ctx, rc, "snp: out of memory");
+    if (rc != ATTEST_OK)
+        return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: %s is not valid base64", name);
+    if (own(ev, *out) == NULL)
+        return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: too many certificates");
+    return ATTEST_OK;
+}
+
+static attest_status add_cert(attest_ctx *ctx, struct snp_evidence *ev, enum snp_cert_kind kind,
+                              const uint8_t *data, size_t len)
+{
+    if (ev->certs.count == SNP_CERT_TABLE_MAX)
+        return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: more than %d certificates",
+                                 SNP_CERT_TABLE_MAX);
+    ev->certs.entries[ev->certs.count].kind = kind;
+    ev->certs.entries[ev->certs.count].data = data;
+    ev->certs.entries[ev->certs.count].len = len;
+    ev->certs.count++;
+    return ATTEST_OK;
+}
+
+/* A JSON array of byte values (serde's Vec<u8> / [u8; N]) into out (exactly n bytes). */
+static bool json_bytes(const cJSON *a, uint8_t *out, size_t n)
+{
+    if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n)
+        return false;
+    size_t i = 0;
+    for (const cJSON *c = a->child; c != NULL; c = c->next, i++) {
+        if (!cJSON_IsNumber(c) || c->valuedouble < 0 || c->valuedouble > 255 ||
+            c->valuedouble != (double)(int)c->valuedouble)
+            return false;
+        out[i] = (uint8_t)c->valuedouble;
+    }
+    return true;
+}
+
+static bool json_uint(const cJSON *v, uint64_t max, uint64_t *out)
+{
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > (double)max ||
+        v->valuedouble > 9007199254740992.0 || v->valuedouble != (double)(uint64_t)v->valuedouble)
+        return false;
+    *out = (uint64_t)v->valuedouble;
+    return true;
+}
+
+static void put_le(uint8_t *p, uint64_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* virtee/sev TcbVersion serde: {bootloader, tee, _reserved[4], snp, microcode} (Milan and
+ * Genoa byte order) or a plain u64. */
+static bool json_tcb(const cJSON *v, uint8_t *p)
+{
+    uint64_t raw;
+    if (json_uint(v, UINT64_MAX, &raw)) {
+        put_le(p, raw, 8);
+        return true;
+    }
+    if (!cJSON_IsObject(v))
+        return false;
+    static const struct { const char *name; size_t off; } parts[] = {
+        {"bootloader", 0}, {"tee", 1}, {"snp", 6}, {"microcode", 7}};
+    memset(p, 0, 8);
+    for (size_t i = 0; i < 4; i++) {
+        uint64_t b;
+        if (!json_uint(cJSON_GetObjectItemCaseSensitive(v, parts[i].name), 255, &b))
+            return false;
+        p[parts[i].off] = (uint8_t)b;
+    }
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(v, "_reserved");
+    return res == NULL || json_bytes(res, p + 2, 4);
+}
+
+/* Rebuild the 0x4a0 bytes from virtee/sev's serde field names (offsets: pub. 56860). */
+static attest_status report_from_fields(attest_ctx *ctx, const cJSON *o, uint8_t *r)
+{
+    enum kind { U8, U32, U64, BYTES, TCB };
+    static const struct { const char *name; size_t off, size; enum kind kind; bool optional; }
+        fields[] = {
+            {"version", 0x000, 4, U32, false},       {"guest_svn", 0x004, 4, U32, false},
+            {"policy", 0x008, 8, U64, false},        {"family_id", 0x010, 16, BYTES, false},
+            {"image_id", 0x020, 16, BYTES, false},   {"vmpl", 0x030, 4, U32, false},
+            {"sig_algo", 0x034, 4, U32, false},      {"current_tcb", 0x038, 8, TCB, false},
+            {"plat_info", 0x040, 8, U64, false},     {"_author_key_en", 0x048, 4, U32, true},
+            {"key_info", 0x048, 4, U32, true},       {"_reserved_0", 0x04c, 4, U32, true},
+            {"report_data", 0x050, 64, BYTES, false}, {"measurement", 0x090, 48, BYTES, false},
+            {"host_data", 0x0c0, 32, BYTES, false},  {"id_key_digest", 0x0e0, 48, BYTES, false},
+            {"author_key_digest", 0x110, 48, BYTES, false},
+            {"report_id", 0x140, 32, BYTES, false},  {"report_id_ma", 0x160, 32, BYTES, false},
+            {"reported_tcb", 0x180, 8, TCB, false},  {"_reserved_1", 0x188, 24, BYTES, true},
+            {"chip_id", 0x1a0, 64, BYTES, false},    {"committed_tcb", 0x1e0, 8, TCB, false},
+            {"current_build", 0x1e8, 1, U8, false},  {"current_minor", 0x1e9, 1, U8, false},
+            {"current_major", 0x1ea, 1, U8, false},  {"_reserved_2", 0x1eb, 1, U8, true},
+            {"committed_build", 0x1ec, 1, U8, false}, {"committed_minor", 0x1ed, 1, U8, false},
+            {"committed_major", 0x1ee, 1, U8, false}, {"_reserved_3", 0x1ef, 1, U8, true},
+            {"launch_tcb", 0x1f0, 8, TCB, false},    {"_reserved_4", 0x1f8, 168, BYTES, true},
+        };
+    memset(r, 0, SNP_REPORT_SIZE);
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, fields[i].name);
+        uint64_t n = 0;
+        bool ok;
+        if (v == NULL && fields[i].optional)
+            continue;
+        switch (fields[i].kind) {
+        case U8: ok = json_uint(v, 0xff, &n); break;
+        case U32: ok = json_uint(v, 0xffffffffu, &n); break;
+        case U64: ok = json_uint(v, UINT64_MAX, &n); break;
+        case BYTES: ok = json_bytes(v, r + fields[i].off, fields[i].size); break;
+        case TCB: ok = json_tcb(v, r + fields[i].off); break;
+        default: ok = false;
+        }
+        if (!ok)
+            return attest_ctx__error(ctx, ATTEST_E_PARSE,
+                                     "snp: attestation_report.%s is missing or malformed",
+                                     fields[i].name);
+        if (fields[i].kind == U8 || fields[i].kind == U32 || fields[i].kind == U64)
+            put_le(r + fields[i].off, n, fields[i].size);
+    }
+    const cJSON *sig = cJSON_GetObjectItemCaseSensitive(o, "signature");
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(sig, "_reserved");
+    if (!json_bytes(cJSON_GetObjectItemCaseSensitive(sig, "r"), r + 0x2a0, 72) ||
+        !json_bytes(cJSON_GetObjectItemCaseSensitive(sig, "s"), r + 0x2e8, 72) ||
+        (res != NULL && !json_bytes(res, r + 0x330, 0x170)))
+        return attest_ctx__error(ctx, ATTEST_E_PARSE,
+                                 "snp: attestation_report.signature is missing or malformed");
+    return ATTEST_OK;
+}
+
+/* virtee/sev CertType serde names */
+static enum snp_cert_kind cert_kind(const cJSON *t)
+{
+    static const struct { const char *name; enum snp_cert_kind kind; } names[] = {
+        {"VCEK", SNP_CERT_VCEK}, {"VLEK", SNP_CERT_VLEK}, {"ASK", SNP_CERT_ASK},
+        {"ARK", SNP_CERT_ARK},   {"CRL", SNP_CERT_CRL},   {"ASVK", SNP_CERT_ASK},
+    };
+    for (size_t i = 0; cJSON_IsString(t) && i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(t->valuestring, names[i].name) == 0)
+            return names[i].kind;
+    return SNP_CERT_OTHER;
+}
+
+static attest_status from_trustee(attest_ctx *ctx, const cJSON *root, struct snp_evidence *ev)
+{
+    const cJSON *rep = cJSON_GetObjectItemCaseSensitive(root, "attestation_report");
+    uint8_t *r = own(ev, malloc(SNP_REPORT_SIZE));
+    attest_status rc;
+
+    if (r == NULL)
+        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
+    if (cJSON_IsArray(rep)) { /* newer virtee/sev: the report's bytes */
+        if (!json_bytes(rep, r, SNP_REPORT_SIZE))
+            return attest_ctx__error(ctx, ATTEST_E_PARSE,
+                                     "snp: attestation_report is not an array of %u bytes",
+                                     SNP_REPORT_SIZE);
+    } else if (cJSON_IsObject(rep)) {
+        if ((rc = report_from_fields(ctx, rep, r)) != ATTEST_OK)
+            return rc;
+    } else {
+        return attest_ctx__error(ctx, ATTEST_E_PARSE,
+                                 "snp: attestation_report is neither an object nor an array");
+    }
+    ev->report = r;
+    ev->format = "trustee";
+    const cJSON *chain = cJSON_GetObjectItemCaseSensitive(root, "cert_chain");
+    if (chain == NULL || cJSON_IsNull(chain))
+        return ATTEST_OK;
+    if (!cJSON_IsArray(chain))
+        return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: cert_chain is not an array");
+    for (const cJSON *e = chain->child; e != NULL; e = e->next) {
+        const cJSON *data = cJSON_GetObjectItemCaseSensitive(e, "data");
+        uint8_t *bytes = NULL;
+        size_t n = cJSON_IsArray(data) ? (size_t)cJSON_GetArraySize(data) : 0;
+        if (n > 0 && (bytes = own(ev, malloc(n))) == NULL)
+            return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
+        if (n == 0 || !json_bytes(data, bytes, n))
+            return attest_ctx__error(ctx, ATTEST_E_PARSE,
+                                     "snp: cert_chain entry data is not an array of bytes");
+        if ((rc = add_cert(ctx, ev, cert_kind(cJSON_GetObjectItemCaseSensitive(e, "cert_type")),
+                           bytes, n)) != ATTEST_OK)
+            return rc;
+    }
+    return ATTEST_OK;
+}
+
+/* MAA's maaReport: {"SnpReport": b64url(report), "VcekCertChain": b64url(PEM chain)} */
+static attest_status from_maa_report(attest_ctx *ctx, const cJSON *o, struct snp_evidence *ev)
+{
+    uint8_t *rep, *pem;
+    size_t rep_len, pem_len;
+    attest_status rc;
+
+    if ((rc = b64_field(ctx, ev, cJSON_GetObjectItemCaseSensitive(o, "SnpReport"), ATTEST_B64_URL,
+                        "SnpReport", &rep, &rep_len)) != ATTEST_OK)
+        return rc;
+    if (rep_len != SNP_REPORT_SIZE)
+        return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: SnpReport is %zu bytes (want %u)",
+                                 rep_len, SNP_REPORT_SIZE);
+    ev->report = rep;
+    ev->format = "maa";
+    const cJSON *chain = cJSON_GetObjectItemCaseSensitive(o, "VcekCertChain");
+    if (chain == NULL)
+        return ATTEST_OK;
+    if ((rc = b64_field(ctx, ev, chain, ATTEST_B64_URL, "VcekCertChain", &pem, &pem_len)) !=
+        ATTEST_OK)
+        return rc;
+    return add_cert(ctx, ev, SNP_CERT_BUNDLE, pem, pem_len);
+}
+
+static attest_status from_json(attest_ctx *ctx, const uint8_t *buf, size_t len,
+                               struct snp_evidence *ev)
+{
+    cJSON *root = cJSON_ParseWithLength((const char *)buf, len);
+    attest_status rc;
+
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: evidence is not a JSON object");
+    }
+    const cJSON *report = cJSON_GetObjectItemCaseSensitive(root, "report");
+    const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(root, "evidence");
+    if (cJSON_GetObjectItemCaseSensitive(root, "attestation_report") != NULL) {
+        rc = from_trustee(ctx, root, ev);
+    } else if (cJSON_GetObjectItemCaseSensitive(root, "SnpReport") != NULL) {
+        rc = from_maa_report(ctx, root, ev);
+    } else if (cJSON_IsString(report) &&
+               is_hex_text((const uint8_t *)report->valuestring, strlen(report->valuestring))) {
+        /* the SKR sidecar's /attest/raw answer: {"report": "<hex>"} */
+        size_t n = strlen(report->valuestring);
+        uint8_t *r = own(ev, malloc(n / 2 + 1));
+        size_t rl = 0;
+        rc = r == NULL ? attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory")
+             : !attest_hex__decode(report->valuestring, n, r, n / 2, &rl)
+                 ? attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: report is not hex")
+                 : from_raw(ctx, r, rl, ev);
+        if (rc == ATTEST_OK)
+            ev->format = "skr";
+    } else if (cJSON_IsString(report)) {
+        /* the MAA request: {"report": b64url(JSON maaReport), ...} */
+        uint8_t *inner;
+        size_t inner_len;
+        rc = b64_field(ctx, ev, report, ATTEST_B64_URL, "report", &inner, &inner_len);
+        if (rc == ATTEST_OK) {
+            cJSON *maa = cJSON_ParseWithLength((const char *)inner, inner_len);
+            rc = cJSON_IsObject(maa) ? from_maa_report(ctx, maa, ev)
+                                     : attest_ctx__error(ctx, ATTEST_E_PARSE,
+                                                         "snp: report is not a MAA report");
+            /* maa strings were decoded into owned buffers; the tree can go */
+            cJSON_Delete(maa);
+        }
+    } else if (cJSON_IsString(evidence)) {
+        /* the SKR sidecar's /attest/combined answer */
+        uint8_t *r, *pem;
+        size_t rl, pl;
+        rc = b64_field(ctx, ev, evidence, ATTEST_B64_STD, "evidence", &r, &rl);
+        if (rc == ATTEST_OK)
+            rc = from_raw(ctx, r, rl, ev);
+        const cJSON *endorse = cJSON_GetObjectItemCaseSensitive(root, "endorsements");
+        if (rc == ATTEST_OK && endorse != NULL &&
+            (rc = b64_field(ctx, ev, endorse, ATTEST_B64_STD, "endorsements", &pem, &pl)) ==
+                ATTEST_OK)
+            rc = add_cert(ctx, ev, SNP_CERT_BUNDLE, pem, pl);
+        if (rc == ATTEST_OK)
+            ev->format = "skr";
+    } else {
+        rc = attest_ctx__error(ctx, ATTEST_E_PARSE,
+                               "snp: JSON evidence has none of attestation_report, SnpReport, "
+                               "report or evidence");
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+attest_status snp_evidence_parse(attest_ctx *ctx, const uint8_t *buf, size_t len,
+                                 struct snp_evidence *out)
+{
+    struct snp_evidence ev;
+    attest_status rc;
+    size_t n = trim(buf, len);
+
+    memset(&ev, 0, sizeof(ev));
+    if (len > 0 && buf[0] == '{') {
+        rc = from_json(ctx, buf, len, &ev);
+    } else if (n != SNP_REPORT_SIZE && is_hex_text(buf, n)) {
+        uint8_t *r = own(&ev, malloc(n / 2 + 1));
+        size_t rl = 0;
+        rc = r == NULL ? attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory")
+             : !attest_hex__decode((const char *)buf, n, r, n / 2, &rl)
+                 ? attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: hex evidence is malformed")
+                 : from_raw(ctx, r, rl, &ev);
+        if (rc == ATTEST_OK)
+            ev.format = "hex";
+    } else {
+        rc = from_raw(ctx, buf, len, &ev);
+    }
+    if (rc != ATTEST_OK) {
+        snp_evidence_free(&ev);
+        return rc;
+    }
+    *out = ev;
+    return ATTEST_OK;
+}

@@ -1,0 +1,354 @@
+/*
+ * Authenticate a parsed report: find the VCEK or VLEK, chain it to the pinned ARK of the
+ * product (ARK -> ASK -> VCEK, or ARK -> ASVK -> VLEK, RSASSA-PSS SHA-384), check every
+ * certificate's validity at the ctx time, match the certificate's TCB extensions with
+ * REPORTED_TCB and its hwID with CHIP_ID, then verify the report's ECDSA P-384 signature.
+ * Order and checks follow ../shared/specs/evidence/snp.md §7 (go-sev-guest verify/,
+ * Trustee deps/verifier/src/snp).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+
+#include "../../lib/ctx_cache.h"
+#include "../../lib/x509.h"
+#include "snp.h"
+
+static const char *signer_name(enum snp_signer s)
+{
+    return s == SNP_SIGNER_VLEK ? "VLEK" : "VCEK";
+}
+
+static void fmt_time(const ASN1_TIME *t, char *buf, size_t cap)
+{
+    struct tm tm;
+    if (ASN1_TIME_to_tm(t, &tm) != 1 || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, cap, "?");
+}
+
+static attest_status check_validity(attest_ctx *ctx, X509 *cert, const char *what)
+{
+    int64_t now = attest_ctx_time(ctx);
+    if (attest_x509__valid_at(cert, now))
+        return ATTEST_OK;
+    char nb[32], na[32], at[32];
+    time_t t = (time_t)now;
+    struct tm tm;
+    fmt_time(X509_get0_notBefore(cert), nb, sizeof(nb));
+    fmt_time(X509_get0_notAfter(cert), na, sizeof(na));
+    if (gmtime_r(&t, &tm) == NULL || strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(at, sizeof(at), "%lld", (long long)now);
+    return attest_ctx__error(ctx, ATTEST_E_EXPIRED,
+                             "snp: %s is not valid at %s (valid %s to %s)", what, at, nb, na);
+}
+
+/* Everything that could be part of the chain: evidence certificates first, then the ctx's
+ * trust and collateral sources. The stack holds references (X509_up_ref). */
+static attest_status gather(attest_ctx *ctx, const struct snp_cert_table *table,
+                            STACK_OF(X509) **out, STACK_OF(X509) **leaves)
+{
+    STACK_OF(X509) *pool = sk_X509_new_null(), *lv = sk_X509_new_null(), *known = NULL;
+    attest_status rc = ATTEST_OK;
+
+    if (pool == NULL || lv == NULL) {
+        rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; table != NULL && i < table->count; i++) {
+        const struct snp_cert_entry *e = &table->entries[i];
+        if (e->kind == SNP_CERT_CRL || e->kind == SNP_CERT_OTHER)
+            continue;
+        STACK_OF(X509) *dst = (e->kind == SNP_CERT_VCEK || e->kind == SNP_CERT_VLEK) ? lv
+                                                                                     : pool;
+        if (attest_x509__parse_any(e->data, e->len, dst) != ATTEST_OK) {
+            rc = attest_ctx__error(ctx, ATTEST_E_PARSE,
+                                   "snp: certificate %zu in the evidence is not a DER or PEM "
+                                   "certificate",
+                                   i);
+            goto fail;
+        }
+    }
+    if ((rc = attest_ctx__certificates(ctx, &known)) != ATTEST_OK)
+        goto fail;
+    for (int i = 0; i < sk_X509_num(known); i++) {
+        X509 *x = sk_X509_value(known, i);
+        if (!X509_up_ref(x) || !sk_X509_push(pool, x)) {
+            rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
+            goto fail;
+        }
+    }
+    *out = pool;
+    *leaves = lv;
+    return ATTEST_OK;
+fail:
+    sk_X509_pop_free(pool, X509_free);
+    sk_X509_pop_free(lv, X509_free);
+    return rc;
+}
+
+/* Is cert a VCEK/VLEK by its subject CN ("SEV-VCEK" / "SEV-VLEK", AMD pub. 57230)? */
+static bool is_leaf(X509 *cert, enum snp_signer signer)
+{
+    char cn[64];
+    attest_x509__cn(X509_get_subject_name(cert), cn, sizeof(cn));
+    return strcmp(cn, signer == SNP_SIGNER_VLEK ? "SEV-VLEK" : "SEV-VCEK") == 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+/*
+ * Pick the endorsement certificate: evidence-supplied ones first, then pool certificates
+ * with the right CN; for a VCEK prefer the one whose hwID is this chip. Returns a new
+ * reference, or NULL.
+ */
+static X509 *pick_leaf(const struct snp_report *rep, STACK_OF(X509) *leaves,
+                       STACK_OF(X509) *pool)
+{
+    X509 *fallback = NULL;
+    STACK_OF(X509) *lists[2] = {leaves, pool};
+
+    for (int l = 0; l < 2; l++)
+        for (int i = 0; i < sk_X509_num(lists[l]); i++) {
+            X509 *x = sk_X509_value(lists[l], i);
+            if (l == 1 && !is_leaf(x, rep->signer))
+                continue;
+            struct snp_vcek_ext e;
+            if (rep->signer == SNP_SIGNER_VCEK &&
+                snp_vcek_ext_parse(NULL, x, &e) == ATTEST_OK && e.has_hwid &&
+                attest_ct_equal(e.hwid, rep->chip_id, 64)) {
+                X509_up_ref(x);
+                return x;
+            }
+            if (fallback == NULL && (l == 0 || rep->signer == SNP_SIGNER_VLEK))
+                fallback = x;
+        }
+    if (fallback != NULL)
+        X509_up_ref(fallback);
+    return fallback;
+}
+
+/* Ask the collateral callback for the endorsement certificate. */
+static X509 *fetch_leaf(attest_ctx *ctx, const struct snp_report *rep)
+{
+    char key[160], chip[129];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    X509 *x = NULL;
+
+    attest_hex__encode(rep->chip_id, 64, chip);
+    snprintf(key, sizeof(key), "%s/%016llx", chip, (unsigned long long)rep->reported_tcb_raw);
+    if (attest_ctx__collateral_fetch(ctx, "snp", rep->signer == SNP_SIGNER_VLEK ? "vlek" : "vcek",
+                                     key, &data, &len) == ATTEST_OK) {
+        STACK_OF(X509) *s = sk_X509_new_null();
+        if (s != NULL && attest_x509__parse_any(data, len, s) == ATTEST_OK)
+            x = sk_X509_shift(s);
+        sk_X509_pop_free(s, X509_free);
+    }
+    free(data);
+    return x;
+}
+
+static attest_status check_tcb(attest_ctx *ctx, const struct snp_report *rep,
+                               enum snp_product product, const struct snp_vcek_ext *e,
+                               struct snp_tcb *reported)
+{
+    const char *who = signer_name(rep->signer);
+
+    snp_tcb_decode(product, rep->reported_tcb_raw, reported);
+    const struct { const char *ext, *field; uint8_t cert, rep; bool check; } parts[] = {
+        {"blSPL", "bootloader", e->bl, reported->bootloader, true},
+        {"teeSPL", "tee", e->tee, reported->tee, true},
+        {"snpSPL", "snp", e->snp, reported->snp, true},
+        {"ucodeSPL", "microcode", e->ucode, reported->microcode, true},
+        {"fmcSPL", "fmc", e->fmc, reported->fmc, product == SNP_PRODUCT_TURIN},
+    };
+    if (product == SNP_PRODUCT_TURIN && !e->has_fmc)
+        return attest_ctx__error(ctx, ATTEST_E_TCB, "snp: Turin %s lacks the fmcSPL extension",
+                                 who);
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        if (parts[i].check && parts[i].cert != parts[i].rep)
+            return attest_ctx__error(ctx, ATTEST_E_TCB,
+                                     "snp: reported_tcb %s does not match the %s (got %u, "
+                                     "%s %s %u)",
+                                     parts[i].field, who, parts[i].rep, who, parts[i].ext,
+                                     parts[i].cert);
+    if (rep->signer == SNP_SIGNER_VCEK) {
+        if (!e->has_hwid)
+            return attest_ctx__error(ctx, ATTEST_E_CHAIN, "snp: VCEK lacks the hwID extension");
+        /* A host may mask CHIP_ID (all zero); the VCEK signature still binds the chip. */
+        if (!all_zero(rep->chip_id, 64) && !attest_ct_equal(e->hwid, rep->chip_id, 64))
+            return attest_ctx__error(ctx, ATTEST_E_CHAIN,
+                                     "snp: chip_id does not match the VCEK hwID (the VCEK is "
+                                     "another chip's)");
+    } else if (!e->has_csp_id) {
+        return attest_ctx__error(ctx, ATTEST_E_CHAIN, "snp: VLEK lacks the cspID extension");
+    }
+    return ATTEST_OK;
+}
+
+/* Is this certificate the pinned ARK of product (compiled-in pin, or a trust-dir pin)? */
+static bool is_pinned_ark(attest_ctx *ctx, X509 *x, enum snp_product product)
+{
+    uint8_t spki[32];
+    if (!attest_x509__spki_sha256(x, spki))
+        return false;
+    return attest_ct_equal(spki, snp_ark_pin(product), 32) ||
+           attest_ctx__extra_pin(ctx, "snp", snp_product_name(product), spki);
+}
+
+static bool signed_by(X509 *cert, X509 *issuer)
+{
+    EVP_PKEY *k = X509_get0_pubkey(issuer);
+    return k != NULL && X509_verify(cert, k) == 1;
+}
+
+/* ARK -> ASK/ASVK -> leaf. On success *ark_out and *mid_out are borrowed from pool. */
+static attest_status chain(attest_ctx *ctx, const struct snp_report *rep,
+                           enum snp_product product, X509 *leaf, STACK_OF(X509) *pool,
+                           X509 **ark_out, X509 **mid_out)
+{
+    const char *pname = snp_product_name(product);
+    char mid_cn[64], cn[64];
+    X509 *mid = NULL, *ark = NULL;
+    int mids = 0;
+
+    snprintf(mid_cn, sizeof(mid_cn), rep->signer == SNP_SIGNER_VLEK ? "SEV-VLEK-%s" : "SEV-%s",
+             pname);
+    for (int i = 0; i < sk_X509_num(pool) && mid == NULL; i++) {
+        X509 *x = sk_X509_value(pool, i);
+        attest_x509__cn(X509_get_subject_name(x), cn, sizeof(cn));
+        if (strcmp(cn, mid_cn) != 0)
+            continue;
+        mids++;
+        if (signed_by(leaf, x))
+            mid = x;
+    }
+    if (mid == NULL && mids == 0)
+        return attest_ctx__error(ctx, ATTEST_E_CHAIN,
+                                 "snp: no %s certificate to issue the %s (add AMD's "
+                                 "cert_chain for %s to a trust directory)",
+                                 mid_cn, signer_name(rep->signer), pname);
+    if (mid == NULL)
+        return attest_ctx__error(ctx, ATTEST_E_CHAIN,
+                                 "snp: %s is not signed by %s (%d candidate certificates)",
+                                 signer_name(rep->signer), mid_cn, mids);
+    for (int i = 0; i < sk_X509_num(pool) && ark == NULL; i++) {
+        X509 *x = sk_X509_value(pool, i);
+        if (is_pinned_ark(ctx, x, product) && signed_by(x, x) && signed_by(mid, x))
+            ark = x;
+    }
+    if (ark == NULL)
+        return attest_ctx__error(ctx, ATTEST_E_CHAIN,
+                                 "snp: %s is not signed by the pinned ARK-%s (no certificate "
+                                 "with the pinned key signs it)",
+                                 mid_cn, pname);
+    *ark_out = ark;
+    *mid_out = mid;
+    return ATTEST_OK;
+}
+
+/* ECDSA P-384 over report[0 .. 0x2a0) with R and S little-endian (pub. 56860, SIGNATURE). */
+static attest_status check_signature(attest_ctx *ctx, const struct snp_report *rep, X509 *leaf)
+{
+    EVP_PKEY *key = X509_get0_pubkey(leaf);
+    uint8_t be[48];
+    attest_status rc = ATTEST_OK;
+
+    if (key == NULL || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || EVP_PKEY_get_bits(key) != 384)
+        return attest_ctx__error(ctx, ATTEST_E_CHAIN, "snp: %s key is not EC P-384",
+                                 signer_name(rep->signer));
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    BIGNUM *r, *s;
+    for (int i = 0; i < 48; i++)
+        be[i] = rep->sig_r[47 - i];
+    r = BN_bin2bn(be, 48, NULL);
+    for (int i = 0; i < 48; i++)
+        be[i] = rep->sig_s[47 - i];
+    s = BN_bin2bn(be, 48, NULL);
+    unsigned char *der = NULL;
+    int der_len = 0;
+    if (sig == NULL || r == NULL || s == NULL || !ECDSA_SIG_set0(sig, r, s)) {
+        BN_free(r);
+        BN_free(s);
+        ECDSA_SIG_free(sig);
+        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
+    }
+    der_len = i2d_ECDSA_SIG(sig, &der);
+    ECDSA_SIG_free(sig);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (der_len <= 0 || md == NULL ||
+        EVP_DigestVerifyInit(md, NULL, EVP_sha384(), NULL, key) != 1)
+        rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: signature check setup failed");
+    else if (EVP_DigestVerify(md, der, (size_t)der_len, rep->raw, SNP_SIGNED_SIZE) != 1)
+        rc = attest_ctx__error(ctx, ATTEST_E_SIGNATURE,
+                               "snp: report signature does not verify under the %s",
+                               signer_name(rep->signer));
+    EVP_MD_CTX_free(md);
+    OPENSSL_free(der);
+    return rc;
+}
+
+attest_status snp_report_authenticate(attest_ctx *ctx, const struct snp_report *rep,
+                                      const struct snp_cert_table *table,
+                                      enum snp_product *product_out, struct snp_tcb *reported)
+{
+    STACK_OF(X509) *pool = NULL, *leaves = NULL;
+    X509 *leaf = NULL, *ark = NULL, *mid = NULL;
+    struct snp_vcek_ext ext;
+    attest_status rc;
+    const char *who = signer_name(rep->signer);
+
+    if ((rc = gather(ctx, table, &pool, &leaves)) != ATTEST_OK)
+        return rc;
+    leaf = pick_leaf(rep, leaves, pool);
+    if (leaf == NULL && (leaf = fetch_leaf(ctx, rep)) == NULL) {
+        rc = attest_ctx__error(ctx, ATTEST_E_NOT_FOUND,
+                               "snp: no %s certificate for this report (supply it in the "
+                               "evidence, a collateral source or the collateral callback)",
+                               who);
+        goto out;
+    }
+    if ((rc = snp_vcek_ext_parse(ctx, leaf, &ext)) != ATTEST_OK)
+        goto out;
+
+    /* Product: the report's CPUID (v3+) wins over productName, which early VCEKs got wrong. */
+    enum snp_product product = SNP_PRODUCT_UNKNOWN;
+    if (rep->has_cpuid)
+        product = snp_product_from_cpuid(rep->cpuid_fam, rep->cpuid_mod);
+    if (product == SNP_PRODUCT_UNKNOWN)
+        product = snp_product_from_name(ext.product_name);
+    if (product == SNP_PRODUCT_UNKNOWN) {
+        rc = attest_ctx__error(ctx, ATTEST_E_UNSUPPORTED,
+                               "snp: product unknown (cpuid family 0x%02x model 0x%02x, %s "
+                               "productName \"%s\")",
+                               rep->cpuid_fam, rep->cpuid_mod, who, ext.product_name);
+        goto out;
+    }
+    if ((rc = chain(ctx, rep, product, leaf, pool, &ark, &mid)) != ATTEST_OK)
+        goto out;
+    if ((rc = check_validity(ctx, ark, "ARK")) != ATTEST_OK ||
+        (rc = check_validity(ctx, mid, rep->signer == SNP_SIGNER_VLEK ? "ASVK" : "ASK")) !=
+            ATTEST_OK ||
+        (rc = check_validity(ctx, leaf, who)) != ATTEST_OK)
+        goto out;
+    if ((rc = check_tcb(ctx, rep, product, &ext, reported)) != ATTEST_OK)
+        goto out;
+    if ((rc = check_signature(ctx, rep, leaf)) != ATTEST_OK)
+        goto out;
+    *product_out = product;
+out:
+    X509_free(leaf);
+    sk_X509_pop_free(pool, X509_free);
+    sk_X509_pop_free(leaves, X509_free);
+    return rc;
+}
