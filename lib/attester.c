@@ -7,6 +7,7 @@
 struct attest_attester {
     attest_ctx *ctx;
     const struct attest_driver *driver;
+    char *state_dir; /* set: a simulated device (attest_attester_new_simulated) */
 };
 
 struct attest_evidence {
@@ -50,8 +51,35 @@ attest_status attest_attester_new(attest_attester **out, attest_ctx *ctx, const 
     return ATTEST_OK;
 }
 
+attest_status attest_attester_new_simulated(attest_attester **out, attest_ctx *ctx,
+                                            const char *tee, const char *state_dir)
+{
+    const struct attest_driver *drv;
+
+    if (ctx == NULL)
+        return ATTEST_E_ARG;
+    if (out == NULL || tee == NULL || state_dir == NULL || state_dir[0] == '\0')
+        return attest_ctx__error(ctx, ATTEST_E_ARG, "attester: NULL or empty argument");
+    if ((drv = attest_drivers__find(tee)) == NULL || drv->simulate == NULL)
+        return attest_ctx__error(ctx, ATTEST_E_UNSUPPORTED,
+                                 "attester: no simulated device for TEE \"%s\" in this build",
+                                 tee);
+    attest_attester *a = calloc(1, sizeof(*a));
+    if (a == NULL || (a->state_dir = strdup(state_dir)) == NULL) {
+        free(a);
+        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "attester: out of memory");
+    }
+    a->ctx = ctx;
+    a->driver = drv;
+    *out = a;
+    return ATTEST_OK;
+}
+
 void attest_attester_free(attest_attester *a)
 {
+    if (a == NULL)
+        return;
+    free(a->state_dir);
     free(a);
 }
 
@@ -75,7 +103,10 @@ attest_status attest_attester_collect(attest_attester *a, const uint8_t *report_
     attest_evidence *ev = calloc(1, sizeof(*ev));
     if (ev == NULL)
         return attest_ctx__error(a->ctx, ATTEST_E_NOMEM, "attester: out of memory");
-    attest_status rc = a->driver->collect(a->ctx, report_data, len, &ev->data, &ev->len);
+    attest_status rc =
+        a->state_dir != NULL
+            ? a->driver->simulate(a->ctx, a->state_dir, report_data, len, &ev->data, &ev->len)
+            : a->driver->collect(a->ctx, report_data, len, &ev->data, &ev->len);
     if (rc != ATTEST_OK) {
         free(ev);
         return rc;

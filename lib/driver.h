@@ -52,6 +52,10 @@ struct attest_driver {
     /* Evidence with this report data; *out is malloc'd. NULL: cannot collect. */
     attest_status (*collect)(attest_ctx *ctx, const uint8_t *report_data, size_t len,
                              uint8_t **out, size_t *out_len);
+    /* The same from a simulated device whose state lives in state_dir. NULL: none. */
+    attest_status (*simulate)(attest_ctx *ctx, const char *state_dir,
+                              const uint8_t *report_data, size_t len, uint8_t **out,
+                              size_t *out_len);
 };
 
 /* The static driver table (lib/drivers.c), in detection-priority order. */

@@ -41,7 +41,8 @@ static bool report_header_ok(const uint8_t *p)
     uint32_t version = p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
     uint32_t algo = p[0x34] | (uint32_t)p[0x35] << 8 | (uint32_t)p[0x36] << 16 |
                     (uint32_t)p[0x37] << 24;
-    return version >= 2 && version <= 5 && algo == 1;
+    /* any plausible version, so an unsupported one gets report.c's precise error */
+    return version >= 1 && version <= 31 && algo == 1;
 }
 
 static bool is_hex_text(const uint8_t *p, size_t n)
@@ -187,30 +188,37 @@ static bool json_tcb(const cJSON *v, uint8_t *p)
     return res == NULL || json_bytes(res, p + 2, 4);
 }
 
-/* Rebuild the 0x4a0 bytes from virtee/sev's serde field names (offsets: pub. 56860). */
+enum field_kind { U8, U32, U64, BYTES, TCB };
+
+/* virtee/sev AttestationReport serde field names at their offsets (pub. 56860). */
+static const struct {
+    const char *name;
+    size_t off, size;
+    enum field_kind kind;
+    bool optional; /* reserved fields, and names only some virtee versions use */
+} fields[] = {
+    {"version", 0x000, 4, U32, false},       {"guest_svn", 0x004, 4, U32, false},
+    {"policy", 0x008, 8, U64, false},        {"family_id", 0x010, 16, BYTES, false},
+    {"image_id", 0x020, 16, BYTES, false},   {"vmpl", 0x030, 4, U32, false},
+    {"sig_algo", 0x034, 4, U32, false},      {"current_tcb", 0x038, 8, TCB, false},
+    {"plat_info", 0x040, 8, U64, false},     {"_author_key_en", 0x048, 4, U32, true},
+    {"key_info", 0x048, 4, U32, true},       {"_reserved_0", 0x04c, 4, U32, true},
+    {"report_data", 0x050, 64, BYTES, false}, {"measurement", 0x090, 48, BYTES, false},
+    {"host_data", 0x0c0, 32, BYTES, false},  {"id_key_digest", 0x0e0, 48, BYTES, false},
+    {"author_key_digest", 0x110, 48, BYTES, false},
+    {"report_id", 0x140, 32, BYTES, false},  {"report_id_ma", 0x160, 32, BYTES, false},
+    {"reported_tcb", 0x180, 8, TCB, false},  {"_reserved_1", 0x188, 24, BYTES, true},
+    {"chip_id", 0x1a0, 64, BYTES, false},    {"committed_tcb", 0x1e0, 8, TCB, false},
+    {"current_build", 0x1e8, 1, U8, false},  {"current_minor", 0x1e9, 1, U8, false},
+    {"current_major", 0x1ea, 1, U8, false},  {"_reserved_2", 0x1eb, 1, U8, true},
+    {"committed_build", 0x1ec, 1, U8, false}, {"committed_minor", 0x1ed, 1, U8, false},
+    {"committed_major", 0x1ee, 1, U8, false}, {"_reserved_3", 0x1ef, 1, U8, true},
+    {"launch_tcb", 0x1f0, 8, TCB, false},    {"_reserved_4", 0x1f8, 168, BYTES, true},
+};
+
+/* Rebuild the 0x4a0 bytes from virtee/sev's serde field names. */
 static attest_status report_from_fields(attest_ctx *ctx, const cJSON *o, uint8_t *r)
 {
-    enum kind { U8, U32, U64, BYTES, TCB };
-    static const struct { const char *name; size_t off, size; enum kind kind; bool optional; }
-        fields[] = {
-            {"version", 0x000, 4, U32, false},       {"guest_svn", 0x004, 4, U32, false},
-            {"policy", 0x008, 8, U64, false},        {"family_id", 0x010, 16, BYTES, false},
-            {"image_id", 0x020, 16, BYTES, false},   {"vmpl", 0x030, 4, U32, false},
-            {"sig_algo", 0x034, 4, U32, false},      {"current_tcb", 0x038, 8, TCB, false},
-            {"plat_info", 0x040, 8, U64, false},     {"_author_key_en", 0x048, 4, U32, true},
-            {"key_info", 0x048, 4, U32, true},       {"_reserved_0", 0x04c, 4, U32, true},
-            {"report_data", 0x050, 64, BYTES, false}, {"measurement", 0x090, 48, BYTES, false},
-            {"host_data", 0x0c0, 32, BYTES, false},  {"id_key_digest", 0x0e0, 48, BYTES, false},
-            {"author_key_digest", 0x110, 48, BYTES, false},
-            {"report_id", 0x140, 32, BYTES, false},  {"report_id_ma", 0x160, 32, BYTES, false},
-            {"reported_tcb", 0x180, 8, TCB, false},  {"_reserved_1", 0x188, 24, BYTES, true},
-            {"chip_id", 0x1a0, 64, BYTES, false},    {"committed_tcb", 0x1e0, 8, TCB, false},
-            {"current_build", 0x1e8, 1, U8, false},  {"current_minor", 0x1e9, 1, U8, false},
-            {"current_major", 0x1ea, 1, U8, false},  {"_reserved_2", 0x1eb, 1, U8, true},
-            {"committed_build", 0x1ec, 1, U8, false}, {"committed_minor", 0x1ed, 1, U8, false},
-            {"committed_major", 0x1ee, 1, U8, false}, {"_reserved_3", 0x1ef, 1, U8, true},
-            {"launch_tcb", 0x1f0, 8, TCB, false},    {"_reserved_4", 0x1f8, 168, BYTES, true},
-        };
     memset(r, 0, SNP_REPORT_SIZE);
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, fields[i].name);
@@ -415,4 +423,104 @@ attest_status snp_evidence_parse(attest_ctx *ctx, const uint8_t *buf, size_t len
     }
     *out = ev;
     return ATTEST_OK;
+}
+
+static uint64_t get_le(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = n; i > 0; i--)
+        v = v << 8 | p[i - 1];
+    return v;
+}
+
+static cJSON *bytes_array(const uint8_t *p, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a != NULL && i < n; i++) {
+        cJSON *v = cJSON_CreateNumber(p[i]);
+        if (v == NULL || !cJSON_AddItemToArray(a, v)) {
+            cJSON_Delete(v);
+            cJSON_Delete(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static bool put(cJSON *o, const char *name, cJSON *v)
+{
+    if (v != NULL && cJSON_AddItemToObject(o, name, v))
+        return true;
+    cJSON_Delete(v);
+    return false;
+}
+
+/* TcbVersion as virtee/sev serialises it (Milan/Genoa byte order). */
+static cJSON *tcb_object(const uint8_t *p)
+{
+    cJSON *t = cJSON_CreateObject();
+    bool ok = t != NULL && put(t, "bootloader", cJSON_CreateNumber(p[0])) &&
+              put(t, "tee", cJSON_CreateNumber(p[1])) && put(t, "_reserved", bytes_array(p + 2, 4)) &&
+              put(t, "snp", cJSON_CreateNumber(p[6])) &&
+              put(t, "microcode", cJSON_CreateNumber(p[7]));
+    if (!ok) {
+        cJSON_Delete(t);
+        return NULL;
+    }
+    return t;
+}
+
+static bool add_chain_entry(cJSON *chain, const char *type, const uint8_t *der, size_t len)
+{
+    if (der == NULL)
+        return true;
+    cJSON *e = cJSON_CreateObject();
+    if (e == NULL || !put(e, "cert_type", cJSON_CreateString(type)) ||
+        !put(e, "data", bytes_array(der, len)) || !cJSON_AddItemToArray(chain, e)) {
+        cJSON_Delete(e);
+        return false;
+    }
+    return true;
+}
+
+char *snp_evidence_to_trustee_json(const uint8_t *r, const uint8_t *vcek, size_t vcek_len,
+                                   const uint8_t *ask, size_t ask_len, const uint8_t *ark,
+                                   size_t ark_len)
+{
+    cJSON *root = cJSON_CreateObject(), *rep = cJSON_CreateObject(), *sig = NULL;
+    cJSON *chain = cJSON_CreateArray();
+    char *text = NULL;
+    bool ok = root != NULL && rep != NULL && chain != NULL;
+
+    for (size_t i = 0; ok && i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const uint8_t *p = r + fields[i].off;
+        if (strcmp(fields[i].name, "key_info") == 0) /* older name _author_key_en wins */
+            continue;
+        switch (fields[i].kind) {
+        case BYTES: ok = put(rep, fields[i].name, bytes_array(p, fields[i].size)); break;
+        case TCB: ok = put(rep, fields[i].name, tcb_object(p)); break;
+        default:
+            ok = put(rep, fields[i].name, cJSON_CreateNumber((double)get_le(p, fields[i].size)));
+        }
+    }
+    if (ok && (sig = cJSON_CreateObject()) != NULL) {
+        ok = put(sig, "r", bytes_array(r + 0x2a0, 72)) && put(sig, "s", bytes_array(r + 0x2e8, 72)) &&
+             put(sig, "_reserved", bytes_array(r + 0x330, 0x170));
+        ok = put(rep, "signature", sig) && ok;
+    } else {
+        ok = false;
+    }
+    ok = ok && add_chain_entry(chain, "VCEK", vcek, vcek_len) &&
+         add_chain_entry(chain, "ASK", ask, ask_len) && add_chain_entry(chain, "ARK", ark, ark_len);
+    if (ok && put(root, "attestation_report", rep)) {
+        rep = NULL;
+        if (put(root, "cert_chain", chain)) {
+            chain = NULL;
+            text = cJSON_PrintUnformatted(root);
+        }
+    }
+    cJSON_Delete(rep);
+    cJSON_Delete(chain);
+    cJSON_Delete(root);
+    return text;
 }

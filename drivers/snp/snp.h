@@ -149,7 +149,35 @@ struct snp_evidence {
 attest_status snp_evidence_parse(attest_ctx *ctx, const uint8_t *buf, size_t len,
                                  struct snp_evidence *out);
 void snp_evidence_free(struct snp_evidence *ev);
+/*
+ * Trustee's SnpEvidence JSON for a report and DER certificates (each may be NULL): the
+ * report as virtee/sev serde fields, cert_chain entries {"cert_type", "data": [bytes]}.
+ * Returns malloc'd text, or NULL on allocation failure.
+ */
+char *snp_evidence_to_trustee_json(const uint8_t *report, const uint8_t *vcek, size_t vcek_len,
+                                   const uint8_t *ask, size_t ask_len, const uint8_t *ark,
+                                   size_t ark_len);
+
 /* 0..100: how sure we are these bytes are SNP evidence (driver detect). */
 int snp_evidence_detect(const uint8_t *buf, size_t len);
+
+/* ---- the simulated device (simulate.c) ---- */
+
+/* A report from the simulated device, and its certificates (DER, malloc'd). */
+struct snp_sim_output {
+    uint8_t report[SNP_REPORT_SIZE];
+    uint8_t *vcek, *ask, *ark;
+    size_t vcek_len, ask_len, ark_len;
+};
+
+/*
+ * Produce a signed report with this report data (zero-padded to 64 bytes) from the
+ * simulated device whose state is in state_dir (created on first use: test ARK, ASK and
+ * VCEK keys and certificates, the chip id, and the "pins" file that pins the test ARK).
+ */
+attest_status snp_simulate_report(attest_ctx *ctx, const char *state_dir,
+                                  const uint8_t *report_data, size_t len,
+                                  struct snp_sim_output *out);
+void snp_sim_output_free(struct snp_sim_output *o);
 
 #endif /* ATTEST_SNP_H */

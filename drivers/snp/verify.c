@@ -107,8 +107,9 @@ static bool all_zero(const uint8_t *p, size_t n)
 }
 
 /*
- * Pick the endorsement certificate: evidence-supplied ones first, then pool certificates
- * with the right CN; for a VCEK prefer the one whose hwID is this chip. Returns a new
+ * Pick the endorsement certificate: for a VCEK the one whose hwID is this chip, looking at
+ * evidence-supplied ones first, then pool certificates with the right CN (a collateral
+ * directory may cache many chips' VCEKs); else the first candidate. Returns a new
  * reference, or NULL.
  */
 static X509 *pick_leaf(const struct snp_report *rep, STACK_OF(X509) *leaves,
@@ -129,7 +130,8 @@ static X509 *pick_leaf(const struct snp_report *rep, STACK_OF(X509) *leaves,
                 X509_up_ref(x);
                 return x;
             }
-            if (fallback == NULL && (l == 0 || rep->signer == SNP_SIGNER_VLEK))
+            /* otherwise the first candidate, so a wrong one fails with a precise error */
+            if (fallback == NULL)
                 fallback = x;
         }
     if (fallback != NULL)

@@ -30,6 +30,30 @@ ATTEST_API ATTEST_NODISCARD attest_status attest_attester_new(attest_attester **
                                                               attest_ctx *ctx,
                                                               const char *tee);
 
+/**
+ * Create an attester for a simulated TEE device, for tests and demos on machines without
+ * the hardware. Today "snp": a simulated SEV-SNP guest whose reports are byte-exact
+ * version 3 reports signed by a test VCEK, chained to a test ASK and ARK.
+ *
+ * The simulated device keeps its keys and certificates in state_dir (created with mode
+ * 0700 and filled on first use, reused afterwards, so evidence from several runs verifies
+ * against one root). Its root is never trusted by default: a verifier accepts it only
+ * after attest_ctx_add_trust_dir(ctx, state_dir), whose "pins" file pins the test ARK.
+ *
+ * @param out        on ATTEST_OK a new attester, freed with attest_attester_free()
+ * @param ctx        used for errors; must outlive the attester
+ * @param tee        "snp"
+ * @param state_dir  copied; created if missing
+ * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOMEM, ATTEST_E_UNSUPPORTED (no simulator for
+ *         tee), ATTEST_E_IO (state_dir unusable), ATTEST_E_PARSE (state_dir holds damaged
+ *         keys)
+ * @since 0.1
+ */
+ATTEST_API ATTEST_NODISCARD attest_status attest_attester_new_simulated(attest_attester **out,
+                                                                        attest_ctx *ctx,
+                                                                        const char *tee,
+                                                                        const char *state_dir);
+
 /** Free an attester. NULL is a no-op. @since 0.1 */
 ATTEST_API void attest_attester_free(attest_attester *a);
 

@@ -96,7 +96,8 @@ expect 2 "bad --at date" -- "$verify" --at 2024-13-01T00:00:00Z "$tmp/ev.json"
 expect 2 "missing file" -- "$verify" "$tmp/nope.json"
 expect 2 "empty evidence" -- "$verify" /dev/null
 expect 2 "unknown tee" -- "$verify" --tee nosuch "$tmp/ev.json"
-contains "$tmp/err" "this build knows: sample" "tee list"
+contains "$tmp/err" "this build knows:" "tee list"
+contains "$tmp/err" " sample" "tee list names sample"
 expect 2 "runtime data twice" -- "$verify" --runtime-data "$tmp/rd.bin" \
   --runtime-data-json "$tmp/rd.json" "$tmp/ev.json"
 printf '{"a":' > "$tmp/bad.json"
