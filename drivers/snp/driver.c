@@ -65,6 +65,6 @@ const struct attest_driver attest_driver_snp = {
     .hardware_backed = true,
     .detect = snp_detect,
     .verify = snp_verify,
-    .available = NULL,
-    .collect = NULL,
+    .available = snp_available,
+    .collect = snp_collect,
 };

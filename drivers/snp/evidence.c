@@ -483,9 +483,18 @@ static bool add_chain_entry(cJSON *chain, const char *type, const uint8_t *der, 
     return true;
 }
 
-char *snp_evidence_to_trustee_json(const uint8_t *r, const uint8_t *vcek, size_t vcek_len,
-                                   const uint8_t *ask, size_t ask_len, const uint8_t *ark,
-                                   size_t ark_len)
+static const char *kind_name(enum snp_cert_kind k)
+{
+    switch (k) {
+    case SNP_CERT_VCEK: return "VCEK";
+    case SNP_CERT_VLEK: return "VLEK";
+    case SNP_CERT_ASK: return "ASK";
+    case SNP_CERT_ARK: return "ARK";
+    default: return NULL;
+    }
+}
+
+char *snp_evidence_to_trustee_json_table(const uint8_t *r, const struct snp_cert_table *certs)
 {
     cJSON *root = cJSON_CreateObject(), *rep = cJSON_CreateObject(), *sig = NULL;
     cJSON *chain = cJSON_CreateArray();
@@ -510,8 +519,11 @@ char *snp_evidence_to_trustee_json(const uint8_t *r, const uint8_t *vcek, size_t
     } else {
         ok = false;
     }
-    ok = ok && add_chain_entry(chain, "VCEK", vcek, vcek_len) &&
-         add_chain_entry(chain, "ASK", ask, ask_len) && add_chain_entry(chain, "ARK", ark, ark_len);
+    for (size_t i = 0; ok && certs != NULL && i < certs->count; i++) {
+        const char *name = kind_name(certs->entries[i].kind);
+        if (name != NULL)
+            ok = add_chain_entry(chain, name, certs->entries[i].data, certs->entries[i].len);
+    }
     if (ok && put(root, "attestation_report", rep)) {
         rep = NULL;
         if (put(root, "cert_chain", chain)) {
@@ -523,4 +535,21 @@ char *snp_evidence_to_trustee_json(const uint8_t *r, const uint8_t *vcek, size_t
     cJSON_Delete(chain);
     cJSON_Delete(root);
     return text;
+}
+
+char *snp_evidence_to_trustee_json(const uint8_t *r, const uint8_t *vcek, size_t vcek_len,
+                                   const uint8_t *ask, size_t ask_len, const uint8_t *ark,
+                                   size_t ark_len)
+{
+    struct snp_cert_table t = {.count = 0};
+    const struct { enum snp_cert_kind kind; const uint8_t *p; size_t n; } in[] = {
+        {SNP_CERT_VCEK, vcek, vcek_len}, {SNP_CERT_ASK, ask, ask_len}, {SNP_CERT_ARK, ark, ark_len}};
+    for (size_t i = 0; i < 3; i++)
+        if (in[i].p != NULL) {
+            t.entries[t.count].kind = in[i].kind;
+            t.entries[t.count].data = in[i].p;
+            t.entries[t.count].len = in[i].n;
+            t.count++;
+        }
+    return snp_evidence_to_trustee_json_table(r, &t);
 }
