@@ -52,6 +52,27 @@ out:
     return rc;
 }
 
+/* The simulated device's evidence: Trustee's SnpEvidence JSON with VCEK, ASK and ARK, the
+ * same format collection on a real guest writes. */
+static attest_status snp_simulate(attest_ctx *ctx, const char *state_dir,
+                                  const uint8_t *report_data, size_t len, uint8_t **out,
+                                  size_t *out_len)
+{
+    struct snp_sim_output sim;
+    attest_status rc = snp_simulate_report(ctx, state_dir, report_data, len, &sim);
+
+    if (rc != ATTEST_OK)
+        return rc;
+    char *json = snp_evidence_to_trustee_json(sim.report, sim.vcek, sim.vcek_len, sim.ask,
+                                              sim.ask_len, sim.ark, sim.ark_len);
+    snp_sim_output_free(&sim);
+    if (json == NULL)
+        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
+    *out = (uint8_t *)json;
+    *out_len = strlen(json);
+    return ATTEST_OK;
+}
+
 static int snp_detect(const uint8_t *buf, size_t len)
 {
     return snp_evidence_detect(buf, len);
@@ -67,4 +88,5 @@ const struct attest_driver attest_driver_snp = {
     .verify = snp_verify,
     .available = snp_available,
     .collect = snp_collect,
+    .simulate = snp_simulate,
 };

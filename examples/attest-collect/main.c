@@ -5,10 +5,12 @@
  * checks it (raw bytes or canonical JSON, hashed). Exit status: 0 written; 1 the TEE
  * could not produce evidence; 2 usage error or unreadable input.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <attest/attest.h>
 
@@ -19,17 +21,54 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: " PROG " [--tee NAME|auto] [--report-data HEX |\n"
+    fprintf(f, "usage: " PROG " [--tee NAME|auto | --simulate TEE [--state-dir DIR]]\n"
+               "                      [--report-data HEX |\n"
                "                      --runtime-data FILE [--runtime-data-json]"
                " [--hash-alg ALG]]\n"
                "                      [-o|--output FILE]\n");
 }
 
+/* mkdir -p for the parents of path (not path itself: the library creates it 0700). */
+static bool make_parents(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+        return false;
+    for (char *p = buf + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            return false;
+        *p = '/';
+    }
+    return true;
+}
+
+/*
+ * Where a simulated device keeps its keys unless --state-dir says otherwise:
+ * $XDG_STATE_HOME/libattest/simulated-TEE, or ~/.local/state/libattest/simulated-TEE.
+ */
+static bool default_state_dir(const char *tee, char *buf, size_t cap)
+{
+    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    int n;
+    if (xdg != NULL && xdg[0] == '/')
+        n = snprintf(buf, cap, "%s/libattest/simulated-%s", xdg, tee);
+    else if (home != NULL && home[0] == '/')
+        n = snprintf(buf, cap, "%s/.local/state/libattest/simulated-%s", home, tee);
+    else
+        return false;
+    return n > 0 && (size_t)n < cap;
+}
+
 int main(int argc, char **argv)
 {
-    enum { O_TEE = 256, O_RDHEX, O_RD, O_RDJ, O_ALG, O_HELP, O_VERSION };
+    enum { O_TEE = 256, O_SIM, O_STATE, O_RDHEX, O_RD, O_RDJ, O_ALG, O_HELP, O_VERSION };
     static const struct option longopts[] = {
         {"tee", required_argument, NULL, O_TEE},
+        {"simulate", required_argument, NULL, O_SIM},
+        {"state-dir", required_argument, NULL, O_STATE},
         {"report-data", required_argument, NULL, O_RDHEX},
         {"runtime-data", required_argument, NULL, O_RD},
         {"runtime-data-json", no_argument, NULL, O_RDJ},
@@ -39,8 +78,9 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
     };
-    const char *tee = "auto", *hex = NULL, *runtime_path = NULL, *output = NULL;
-    bool runtime_json = false, alg_set = false;
+    const char *tee = "auto", *simulate = NULL, *state_dir = NULL, *hex = NULL, *runtime_path = NULL, *output = NULL;
+    bool runtime_json = false, alg_set = false, tee_set = false;
+    char state_buf[4096];
     attest_hash_alg alg = ATTEST_HASH_SHA384;
     uint8_t report_data[ATTEST_BINDING_MAX];
     size_t report_data_len = 0;
@@ -48,7 +88,9 @@ int main(int argc, char **argv)
 
     while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
         switch (c) {
-        case O_TEE: tee = optarg; break;
+        case O_TEE: tee = optarg; tee_set = true; break;
+        case O_SIM: simulate = optarg; break;
+        case O_STATE: state_dir = optarg; break;
         case O_RDHEX: hex = optarg; break;
         case O_RD: runtime_path = optarg; break;
         case O_RDJ: runtime_json = true; break;
@@ -66,7 +108,8 @@ int main(int argc, char **argv)
         }
     }
     if (optind != argc || (hex != NULL && runtime_path != NULL) ||
-        (runtime_json && runtime_path == NULL) || (alg_set && runtime_path == NULL)) {
+        (runtime_json && runtime_path == NULL) || (alg_set && runtime_path == NULL) ||
+        (simulate != NULL && tee_set) || (state_dir != NULL && simulate == NULL)) {
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
@@ -98,7 +141,24 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    attest_status rc = attest_attester_new(&att, ctx, tee);
+    attest_status rc;
+    if (simulate != NULL) {
+        if (state_dir == NULL) {
+            if (!default_state_dir(simulate, state_buf, sizeof(state_buf))) {
+                fprintf(stderr, PROG ": no HOME or XDG_STATE_HOME; give --state-dir\n");
+                goto out;
+            }
+            state_dir = state_buf;
+        }
+        if (!make_parents(state_dir)) {
+            fprintf(stderr, PROG ": cannot create the parents of %s: %s\n", state_dir,
+                    strerror(errno));
+            goto out;
+        }
+        rc = attest_attester_new_simulated(&att, ctx, simulate, state_dir);
+    } else {
+        rc = attest_attester_new(&att, ctx, tee);
+    }
     if (rc != ATTEST_OK) {
         /* an unknown TEE name is the caller's mistake; no TEE on this machine is not */
         fprintf(stderr, PROG ": %s\n", attest_ctx_last_error(ctx));

@@ -44,9 +44,12 @@ ATTEST_API ATTEST_NODISCARD attest_status attest_attester_new(attest_attester **
  * @param ctx        used for errors; must outlive the attester
  * @param tee        "snp"
  * @param state_dir  copied; created if missing
+ * The state is opened (created, or loaded and checked) by each attest_attester_collect(),
+ * which then also returns ATTEST_E_IO (state_dir unusable) or ATTEST_E_PARSE (state_dir
+ * holds damaged or mismatched keys).
+ *
  * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOMEM, ATTEST_E_UNSUPPORTED (no simulator for
- *         tee), ATTEST_E_IO (state_dir unusable), ATTEST_E_PARSE (state_dir holds damaged
- *         keys)
+ *         tee)
  * @since 0.1
  */
 ATTEST_API ATTEST_NODISCARD attest_status attest_attester_new_simulated(attest_attester **out,
@@ -71,7 +74,8 @@ ATTEST_API const char *attest_attester_tee(const attest_attester *a);
  * @param out          on ATTEST_OK new evidence, freed with attest_evidence_free(); else
  *                     untouched
  * @return ATTEST_OK, ATTEST_E_ARG (too long), ATTEST_E_NOMEM, ATTEST_E_IO (the device or
- *         configfs failed), ATTEST_E_UNSUPPORTED
+ *         configfs failed, or a simulator's state_dir is unusable), ATTEST_E_PARSE (a
+ *         simulator's state_dir is damaged), ATTEST_E_UNSUPPORTED
  * @since 0.1
  */
 ATTEST_API ATTEST_NODISCARD attest_status attest_attester_collect(attest_attester *a,
