@@ -13,42 +13,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/evp.h>
 
 #include <attest/attest.h>
+
+#include "bench.h"
 
 static const char runtime[] =
     "{\"tee-pubkey\":{\"kty\":\"EC\",\"crv\":\"P-256\",\"alg\":\"ES256\","
     "\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
     "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"},"
     "\"nonce\":\"NQ8vz2bY3FwK1mRr8vJ9hQ\",\"extra\":{\"b\":[1,2,3],\"a\":\"caf\\u00e9\"}}";
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-typedef int (*op_fn)(void *arg);
-
-/* Run op repeatedly for about `seconds`; return operations per second. */
-static double rate(op_fn op, void *arg, double seconds)
-{
-    long n = 0;
-    double start = now(), elapsed;
-    do {
-        for (int i = 0; i < 64; i++)
-            if (op(arg) != 0) {
-                fprintf(stderr, "bench: operation failed\n");
-                exit(1);
-            }
-        n += 64;
-    } while ((elapsed = now() - start) < seconds);
-    return (double)n / elapsed;
-}
 
 struct floor_arg {
     const char *canon;
@@ -90,7 +66,7 @@ static int op_verify(void *p)
 
 int main(int argc, char **argv)
 {
-    double seconds = argc > 1 ? atof(argv[1]) : 1.0;
+    double seconds = bench_seconds(argc, argv);
     attest_ctx *ctx;
     char *canon;
     size_t canon_len;
@@ -101,10 +77,10 @@ int main(int argc, char **argv)
         return 1;
 
     struct floor_arg fa = {canon, canon_len};
-    double floor_rate = rate(op_floor, &fa, seconds);
+    double floor_rate = bench_rate(op_floor, &fa, seconds);
     printf("floor sha384(%zu canonical bytes): %.0f/s\n", canon_len, floor_rate);
 
-    double r = rate(op_binding, ctx, seconds);
+    double r = bench_rate(op_binding, ctx, seconds);
     printf("jcs+sha384 binding digest: %.0f/s (ratio to floor %.2f)\n", r, r / floor_rate);
 
     uint8_t rd[ATTEST_BINDING_MAX];
@@ -124,7 +100,7 @@ int main(int argc, char **argv)
         attest_request_set_runtime_data(va.req, ATTEST_DATA_JSON, (const uint8_t *)runtime,
                                         sizeof(runtime) - 1, ATTEST_HASH_SHA384) != ATTEST_OK)
         return 1;
-    r = rate(op_verify, &va, seconds);
+    r = bench_rate(op_verify, &va, seconds);
     printf("sample verify (bound): %.0f/s (ratio to floor %.2f)\n", r, r / floor_rate);
 
     attest_request_free(va.req);

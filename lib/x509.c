@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include <openssl/evp.h>
@@ -47,7 +46,54 @@ attest_status attest_x509__parse_any(const uint8_t *buf, size_t len, STACK_OF(X5
     return added > 0 ? ATTEST_OK : ATTEST_E_PARSE;
 }
 
-static void load_file(const char *path, STACK_OF(X509) *certs)
+/* A DER CRL, or every PEM "X509 CRL" block in buf (other blocks are skipped). */
+static void parse_crls(const uint8_t *buf, size_t len, STACK_OF(X509_CRL) *crls)
+{
+    if (len > 0 && buf[0] == 0x30) {
+        const unsigned char *p = buf;
+        X509_CRL *c = d2i_X509_CRL(NULL, &p, (long)len);
+        if (c != NULL && (p != buf + len || !sk_X509_CRL_push(crls, c)))
+            X509_CRL_free(c);
+        return;
+    }
+    BIO *bio = BIO_new_mem_buf(buf, (int)len);
+    X509_CRL *c;
+    while (bio != NULL && (c = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL)
+        if (!sk_X509_CRL_push(crls, c)) {
+            X509_CRL_free(c);
+            break;
+        }
+    BIO_free(bio);
+}
+
+/*
+ * What the ctx's trust directories and collateral sources hold, read once: certificates,
+ * CRLs, and the trust directories' "pins" lines.
+ */
+struct pin {
+    char tee[32], label[64];
+    uint8_t spki[32];
+};
+
+struct sources {
+    STACK_OF(X509) *certs;
+    STACK_OF(X509_CRL) *crls;
+    struct pin *pins;
+    size_t n_pins;
+};
+
+static void sources_free(void *p)
+{
+    struct sources *s = p;
+    if (s == NULL)
+        return;
+    sk_X509_pop_free(s->certs, X509_free);
+    sk_X509_CRL_pop_free(s->crls, X509_CRL_free);
+    free(s->pins);
+    free(s);
+}
+
+static void load_file(const char *path, struct sources *src)
 {
     FILE *f = fopen(path, "rb");
     uint8_t *buf = NULL;
@@ -55,10 +101,13 @@ static void load_file(const char *path, STACK_OF(X509) *certs)
 
     if (f == NULL)
         return;
+    /* a file may hold certificates, CRLs, both (PEM) or neither (skipped) */
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
         (size_t)st.st_size <= CERT_FILE_MAX && (buf = malloc((size_t)st.st_size)) != NULL &&
-        fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size)
-        (void)attest_x509__parse_any(buf, (size_t)st.st_size, certs); /* not a cert: skip */
+        fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size) {
+        (void)attest_x509__parse_any(buf, (size_t)st.st_size, src->certs);
+        parse_crls(buf, (size_t)st.st_size, src->crls);
+    }
     free(buf);
     fclose(f);
 }
@@ -69,13 +118,13 @@ static int name_cmp(const void *a, const void *b)
 }
 
 /* Load a directory's regular files in name order, so results never depend on readdir. */
-static void load_path(const char *path, STACK_OF(X509) *certs)
+static void load_path(const char *path, struct sources *src)
 {
     struct stat st;
     if (stat(path, &st) != 0)
         return;
     if (!S_ISDIR(st.st_mode)) {
-        load_file(path, certs);
+        load_file(path, src);
         return;
     }
     DIR *d = opendir(path);
@@ -105,64 +154,96 @@ static void load_path(const char *path, STACK_OF(X509) *certs)
         qsort(names, n, sizeof(*names), name_cmp);
     for (size_t i = 0; i < n; i++) {
         if (stat(names[i], &st) == 0 && S_ISREG(st.st_mode))
-            load_file(names[i], certs);
+            load_file(names[i], src);
         free(names[i]);
     }
     free(names);
 }
 
-static void free_stack(void *p)
+/* The lines "<tee> <label> <64 hex digits>" of dir/pins; '#' starts a comment line. */
+static bool load_pins(const char *dir, struct sources *src)
 {
-    sk_X509_pop_free(p, X509_free);
+    char line[256], path[4096];
+    FILE *f;
+
+    if (snprintf(path, sizeof(path), "%s/pins", dir) >= (int)sizeof(path) ||
+        (f = fopen(path, "r")) == NULL)
+        return true;
+    bool ok = true;
+    while (ok && fgets(line, sizeof(line), f) != NULL) {
+        struct pin p;
+        char h[80];
+        size_t n = 0;
+        if (line[0] == '#' || sscanf(line, "%31s %63s %79s", p.tee, p.label, h) != 3 ||
+            !attest_hex__decode(h, strlen(h), p.spki, sizeof(p.spki), &n) || n != 32)
+            continue;
+        struct pin *grown = realloc(src->pins, (src->n_pins + 1) * sizeof(*grown));
+        if ((ok = grown != NULL)) {
+            src->pins = grown;
+            src->pins[src->n_pins++] = p;
+        }
+    }
+    fclose(f);
+    return ok;
+}
+
+static attest_status sources_get(attest_ctx *ctx, struct sources **out)
+{
+    static const uint8_t key[32] = "libattest:trust+collateral srcs";
+    struct sources *src = attest_ctx__cache_get(ctx, key);
+
+    if (src != NULL) {
+        *out = src;
+        return ATTEST_OK;
+    }
+    if ((src = calloc(1, sizeof(*src))) == NULL ||
+        (src->certs = sk_X509_new_null()) == NULL ||
+        (src->crls = sk_X509_CRL_new_null()) == NULL)
+        goto nomem;
+    for (size_t i = 0; i < attest_ctx__trust_dir_count(ctx); i++) {
+        load_path(attest_ctx__trust_dir(ctx, i), src);
+        if (!load_pins(attest_ctx__trust_dir(ctx, i), src))
+            goto nomem;
+    }
+    for (size_t i = 0; i < attest_ctx__collateral_count(ctx); i++)
+        load_path(attest_ctx__collateral(ctx, i), src);
+    if (!attest_ctx__cache_put(ctx, key, src, sources_free))
+        goto nomem;
+    *out = src;
+    return ATTEST_OK;
+nomem:
+    sources_free(src);
+    return attest_ctx__error(ctx, ATTEST_E_NOMEM, "x509: out of memory");
 }
 
 attest_status attest_ctx__certificates(attest_ctx *ctx, STACK_OF(X509) **out)
 {
-    static const uint8_t key[32] = "libattest:trust+collateral certs";
-    void *cached = attest_ctx__cache_get(ctx, key);
-
-    if (cached != NULL) {
-        *out = cached;
-        return ATTEST_OK;
-    }
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    if (certs == NULL)
-        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "x509: out of memory");
-    for (size_t i = 0; i < attest_ctx__trust_dir_count(ctx); i++)
-        load_path(attest_ctx__trust_dir(ctx, i), certs);
-    for (size_t i = 0; i < attest_ctx__collateral_count(ctx); i++)
-        load_path(attest_ctx__collateral(ctx, i), certs);
-    if (!attest_ctx__cache_put(ctx, key, certs, free_stack)) {
-        free_stack(certs);
-        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "x509: out of memory");
-    }
-    *out = certs;
-    return ATTEST_OK;
+    struct sources *src;
+    attest_status rc = sources_get(ctx, &src);
+    if (rc == ATTEST_OK)
+        *out = src->certs;
+    return rc;
 }
 
-/* Read each trust directory's "pins" file for a matching line. */
+attest_status attest_ctx__crls(attest_ctx *ctx, STACK_OF(X509_CRL) **out)
+{
+    struct sources *src;
+    attest_status rc = sources_get(ctx, &src);
+    if (rc == ATTEST_OK)
+        *out = src->crls;
+    return rc;
+}
+
 bool attest_ctx__extra_pin(attest_ctx *ctx, const char *tee, const char *label,
                            const uint8_t spki_sha256[32])
 {
-    char want[65], line[256], path[4096];
-
-    attest_hex__encode(spki_sha256, 32, want);
-    for (size_t i = 0; i < attest_ctx__trust_dir_count(ctx); i++) {
-        snprintf(path, sizeof(path), "%s/pins", attest_ctx__trust_dir(ctx, i));
-        FILE *f = fopen(path, "r");
-        if (f == NULL)
-            continue;
-        bool found = false;
-        while (!found && fgets(line, sizeof(line), f) != NULL) {
-            char t[32], l[64], h[80];
-            if (line[0] == '#' || sscanf(line, "%31s %63s %79s", t, l, h) != 3)
-                continue;
-            found = strcmp(t, tee) == 0 && strcmp(l, label) == 0 && strcasecmp(h, want) == 0;
-        }
-        fclose(f);
-        if (found)
+    struct sources *src;
+    if (sources_get(ctx, &src) != ATTEST_OK)
+        return false;
+    for (size_t i = 0; i < src->n_pins; i++)
+        if (strcmp(src->pins[i].tee, tee) == 0 && strcmp(src->pins[i].label, label) == 0 &&
+            attest_ct_equal(src->pins[i].spki, spki_sha256, 32))
             return true;
-    }
     return false;
 }
 

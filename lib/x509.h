@@ -21,10 +21,17 @@ attest_status attest_x509__parse_any(const uint8_t *buf, size_t len, STACK_OF(X5
 attest_status attest_ctx__certificates(attest_ctx *ctx, STACK_OF(X509) **out);
 
 /*
+ * The CRLs (DER, or PEM "X509 CRL" blocks) found in the same sources, read and cached with
+ * the certificates. Borrowed likewise. Their signatures are not checked here.
+ */
+attest_status attest_ctx__crls(attest_ctx *ctx, STACK_OF(X509_CRL) **out);
+
+/*
  * Whether the caller pinned an extra root for tee/label (e.g. "snp", "Milan") with this
  * SPKI SHA-256: a line "<tee> <label> <64 hex digits>" in a file named "pins" in one of the
  * ctx's trust directories. This is how a deliberate test root (the simulated SNP device)
- * is trusted; compiled-in pins need no file. Lines starting with '#' are comments.
+ * is trusted; compiled-in pins need no file. Lines starting with '#' are comments. The
+ * files are read once, with the certificates.
  */
 bool attest_ctx__extra_pin(attest_ctx *ctx, const char *tee, const char *label,
                            const uint8_t spki_sha256[32]);

@@ -5,8 +5,24 @@
 #include "../../lib/driver.h"
 #include "sample.h"
 
+/* Sample evidence is a few hundred bytes; anything this large is named, not sniffed. */
+#define SAMPLE_DETECT_MAX 4096u
+
 static int sample_detect(const uint8_t *buf, size_t len)
 {
+    static const char key[] = "\"svn\"";
+    size_t i = 0;
+
+    /* cheap checks first: detection runs on every evidence, of every TEE */
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
+        i++;
+    if (len > SAMPLE_DETECT_MAX || i == len || buf[i] != '{')
+        return 0;
+    bool has_key = false;
+    for (size_t j = i; !has_key && j + sizeof(key) - 1 <= len; j++)
+        has_key = memcmp(buf + j, key, sizeof(key) - 1) == 0;
+    if (!has_key)
+        return 0;
     cJSON *root = cJSON_ParseWithLength((const char *)buf, len);
     int score = 0;
 

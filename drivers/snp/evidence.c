@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/json.h"
 #include "snp.h"
 
 /* Keep a decoded buffer until snp_evidence_free(); NULL (as for malloc failure) when full. */
@@ -79,10 +80,14 @@ int snp_evidence_detect(const uint8_t *buf, size_t len)
                 if (memcmp(buf + j, keys[i], strlen(keys[i])) == 0)
                     return 80;
         if (n < 8192) {
-            cJSON *root = cJSON_ParseWithLength((const char *)buf, len);
-            const cJSON *r = cJSON_GetObjectItemCaseSensitive(root, "report");
-            int score = cJSON_IsString(r) ? 60 : 0;
-            cJSON_Delete(root);
+            struct attest_json doc;
+            if (attest_json__parse(NULL, "snp", (const char *)buf, len, &doc) != ATTEST_OK)
+                return 0;
+            int score = attest_json__is(&doc, attest_json__get(&doc, 0, "report"),
+                                        ATTEST_JSON_STRING)
+                            ? 60
+                            : 0;
+            attest_json__free(&doc);
             return score;
         }
     }
@@ -104,14 +109,15 @@ static attest_status from_raw(attest_ctx *ctx, const uint8_t *buf, size_t len,
     return snp_cert_table_parse(ctx, buf + SNP_REPORT_SIZE, len - SNP_REPORT_SIZE, &ev->certs);
 }
 
-static attest_status b64_field(attest_ctx *ctx, struct snp_evidence *ev, const cJSON *item,
+static attest_status b64_field(attest_ctx *ctx, struct snp_evidence *ev,
+                               const struct attest_json *doc, uint32_t item,
                                enum attest_b64_alphabet alpha, const char *name, uint8_t **out,
                                size_t *out_len)
 {
-    if (!cJSON_IsString(item))
+    if (!attest_json__is(doc, item, ATTEST_JSON_STRING))
         return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: %s is missing or not a string", name);
-    attest_status rc = attest_b64__decode(alpha, item->valuestring, strlen(item->valuestring),
-                                          out, out_len);
+    attest_status rc = attest_b64__decode(alpha, doc->v[item].str, doc->v[item].str_len, out,
+                                          out_len);
     if (rc == ATTEST_E_NOMEM)
         return attest_ctx__error(ctx, rc, "snp: out of memory");
     if (rc != ATTEST_OK)
@@ -134,30 +140,6 @@ static attest_status add_cert(attest_ctx *ctx, struct snp_evidence *ev, enum snp
     return ATTEST_OK;
 }
 
-/* A JSON array of byte values (serde's Vec<u8> / [u8; N]) into out (exactly n bytes). */
-static bool json_bytes(const cJSON *a, uint8_t *out, size_t n)
-{
-    if (!cJSON_IsArray(a) || (size_t)cJSON_GetArraySize(a) != n)
-        return false;
-    size_t i = 0;
-    for (const cJSON *c = a->child; c != NULL; c = c->next, i++) {
-        if (!cJSON_IsNumber(c) || c->valuedouble < 0 || c->valuedouble > 255 ||
-            c->valuedouble != (double)(int)c->valuedouble)
-            return false;
-        out[i] = (uint8_t)c->valuedouble;
-    }
-    return true;
-}
-
-static bool json_uint(const cJSON *v, uint64_t max, uint64_t *out)
-{
-    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > (double)max ||
-        v->valuedouble > 9007199254740992.0 || v->valuedouble != (double)(uint64_t)v->valuedouble)
-        return false;
-    *out = (uint64_t)v->valuedouble;
-    return true;
-}
-
 static void put_le(uint8_t *p, uint64_t v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -166,26 +148,26 @@ static void put_le(uint8_t *p, uint64_t v, size_t n)
 
 /* virtee/sev TcbVersion serde: {bootloader, tee, _reserved[4], snp, microcode} (Milan and
  * Genoa byte order) or a plain u64. */
-static bool json_tcb(const cJSON *v, uint8_t *p)
+static bool json_tcb(const struct attest_json *doc, uint32_t v, uint8_t *p)
 {
     uint64_t raw;
-    if (json_uint(v, UINT64_MAX, &raw)) {
+    if (attest_json__uint(doc, v, UINT64_MAX, &raw)) {
         put_le(p, raw, 8);
         return true;
     }
-    if (!cJSON_IsObject(v))
+    if (!attest_json__is(doc, v, ATTEST_JSON_OBJECT))
         return false;
     static const struct { const char *name; size_t off; } parts[] = {
         {"bootloader", 0}, {"tee", 1}, {"snp", 6}, {"microcode", 7}};
     memset(p, 0, 8);
     for (size_t i = 0; i < 4; i++) {
         uint64_t b;
-        if (!json_uint(cJSON_GetObjectItemCaseSensitive(v, parts[i].name), 255, &b))
+        if (!attest_json__uint(doc, attest_json__get(doc, v, parts[i].name), 255, &b))
             return false;
         p[parts[i].off] = (uint8_t)b;
     }
-    const cJSON *res = cJSON_GetObjectItemCaseSensitive(v, "_reserved");
-    return res == NULL || json_bytes(res, p + 2, 4);
+    uint32_t res = attest_json__get(doc, v, "_reserved");
+    return res == ATTEST_JSON_NONE || attest_json__bytes(doc, res, p + 2, 4);
 }
 
 enum field_kind { U8, U32, U64, BYTES, TCB };
@@ -217,21 +199,22 @@ static const struct {
 };
 
 /* Rebuild the 0x4a0 bytes from virtee/sev's serde field names. */
-static attest_status report_from_fields(attest_ctx *ctx, const cJSON *o, uint8_t *r)
+static attest_status report_from_fields(attest_ctx *ctx, const struct attest_json *doc,
+                                        uint32_t o, uint8_t *r)
 {
     memset(r, 0, SNP_REPORT_SIZE);
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, fields[i].name);
+        uint32_t v = attest_json__get(doc, o, fields[i].name);
         uint64_t n = 0;
         bool ok;
-        if (v == NULL && fields[i].optional)
+        if (v == ATTEST_JSON_NONE && fields[i].optional)
             continue;
         switch (fields[i].kind) {
-        case U8: ok = json_uint(v, 0xff, &n); break;
-        case U32: ok = json_uint(v, 0xffffffffu, &n); break;
-        case U64: ok = json_uint(v, UINT64_MAX, &n); break;
-        case BYTES: ok = json_bytes(v, r + fields[i].off, fields[i].size); break;
-        case TCB: ok = json_tcb(v, r + fields[i].off); break;
+        case U8: ok = attest_json__uint(doc, v, 0xff, &n); break;
+        case U32: ok = attest_json__uint(doc, v, 0xffffffffu, &n); break;
+        case U64: ok = attest_json__uint(doc, v, UINT64_MAX, &n); break;
+        case BYTES: ok = attest_json__bytes(doc, v, r + fields[i].off, fields[i].size); break;
+        case TCB: ok = json_tcb(doc, v, r + fields[i].off); break;
         default: ok = false;
         }
         if (!ok)
@@ -241,44 +224,45 @@ static attest_status report_from_fields(attest_ctx *ctx, const cJSON *o, uint8_t
         if (fields[i].kind == U8 || fields[i].kind == U32 || fields[i].kind == U64)
             put_le(r + fields[i].off, n, fields[i].size);
     }
-    const cJSON *sig = cJSON_GetObjectItemCaseSensitive(o, "signature");
-    const cJSON *res = cJSON_GetObjectItemCaseSensitive(sig, "_reserved");
-    if (!json_bytes(cJSON_GetObjectItemCaseSensitive(sig, "r"), r + 0x2a0, 72) ||
-        !json_bytes(cJSON_GetObjectItemCaseSensitive(sig, "s"), r + 0x2e8, 72) ||
-        (res != NULL && !json_bytes(res, r + 0x330, 0x170)))
+    uint32_t sig = attest_json__get(doc, o, "signature");
+    uint32_t res = attest_json__get(doc, sig, "_reserved");
+    if (!attest_json__bytes(doc, attest_json__get(doc, sig, "r"), r + 0x2a0, 72) ||
+        !attest_json__bytes(doc, attest_json__get(doc, sig, "s"), r + 0x2e8, 72) ||
+        (res != ATTEST_JSON_NONE && !attest_json__bytes(doc, res, r + 0x330, 0x170)))
         return attest_ctx__error(ctx, ATTEST_E_PARSE,
                                  "snp: attestation_report.signature is missing or malformed");
     return ATTEST_OK;
 }
 
 /* virtee/sev CertType serde names */
-static enum snp_cert_kind cert_kind(const cJSON *t)
+static enum snp_cert_kind cert_kind(const char *t)
 {
     static const struct { const char *name; enum snp_cert_kind kind; } names[] = {
         {"VCEK", SNP_CERT_VCEK}, {"VLEK", SNP_CERT_VLEK}, {"ASK", SNP_CERT_ASK},
         {"ARK", SNP_CERT_ARK},   {"CRL", SNP_CERT_CRL},   {"ASVK", SNP_CERT_ASK},
     };
-    for (size_t i = 0; cJSON_IsString(t) && i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(t->valuestring, names[i].name) == 0)
+    for (size_t i = 0; t != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(t, names[i].name) == 0)
             return names[i].kind;
     return SNP_CERT_OTHER;
 }
 
-static attest_status from_trustee(attest_ctx *ctx, const cJSON *root, struct snp_evidence *ev)
+static attest_status from_trustee(attest_ctx *ctx, const struct attest_json *doc,
+                                  struct snp_evidence *ev)
 {
-    const cJSON *rep = cJSON_GetObjectItemCaseSensitive(root, "attestation_report");
+    uint32_t rep = attest_json__get(doc, 0, "attestation_report");
     uint8_t *r = own(ev, malloc(SNP_REPORT_SIZE));
     attest_status rc;
 
     if (r == NULL)
         return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
-    if (cJSON_IsArray(rep)) { /* newer virtee/sev: the report's bytes */
-        if (!json_bytes(rep, r, SNP_REPORT_SIZE))
+    if (attest_json__is(doc, rep, ATTEST_JSON_ARRAY)) { /* newer virtee/sev: the bytes */
+        if (!attest_json__bytes(doc, rep, r, SNP_REPORT_SIZE))
             return attest_ctx__error(ctx, ATTEST_E_PARSE,
                                      "snp: attestation_report is not an array of %u bytes",
                                      SNP_REPORT_SIZE);
-    } else if (cJSON_IsObject(rep)) {
-        if ((rc = report_from_fields(ctx, rep, r)) != ATTEST_OK)
+    } else if (attest_json__is(doc, rep, ATTEST_JSON_OBJECT)) {
+        if ((rc = report_from_fields(ctx, doc, rep, r)) != ATTEST_OK)
             return rc;
     } else {
         return attest_ctx__error(ctx, ATTEST_E_PARSE,
@@ -286,35 +270,37 @@ static attest_status from_trustee(attest_ctx *ctx, const cJSON *root, struct snp
     }
     ev->report = r;
     ev->format = "trustee";
-    const cJSON *chain = cJSON_GetObjectItemCaseSensitive(root, "cert_chain");
-    if (chain == NULL || cJSON_IsNull(chain))
+    uint32_t chain = attest_json__get(doc, 0, "cert_chain");
+    if (chain == ATTEST_JSON_NONE || attest_json__is(doc, chain, ATTEST_JSON_NULL))
         return ATTEST_OK;
-    if (!cJSON_IsArray(chain))
+    if (!attest_json__is(doc, chain, ATTEST_JSON_ARRAY))
         return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: cert_chain is not an array");
-    for (const cJSON *e = chain->child; e != NULL; e = e->next) {
-        const cJSON *data = cJSON_GetObjectItemCaseSensitive(e, "data");
+    for (uint32_t e = doc->v[chain].first; e != ATTEST_JSON_NONE; e = doc->v[e].next) {
+        uint32_t data = attest_json__get(doc, e, "data");
         uint8_t *bytes = NULL;
-        size_t n = cJSON_IsArray(data) ? (size_t)cJSON_GetArraySize(data) : 0;
+        size_t n = attest_json__is(doc, data, ATTEST_JSON_ARRAY) ? doc->v[data].count : 0;
         if (n > 0 && (bytes = own(ev, malloc(n))) == NULL)
             return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
-        if (n == 0 || !json_bytes(data, bytes, n))
+        if (n == 0 || !attest_json__bytes(doc, data, bytes, n))
             return attest_ctx__error(ctx, ATTEST_E_PARSE,
                                      "snp: cert_chain entry data is not an array of bytes");
-        if ((rc = add_cert(ctx, ev, cert_kind(cJSON_GetObjectItemCaseSensitive(e, "cert_type")),
-                           bytes, n)) != ATTEST_OK)
+        enum snp_cert_kind kind = cert_kind(attest_json__cstr(doc, attest_json__get(doc, e,
+                                                                                  "cert_type")));
+        if ((rc = add_cert(ctx, ev, kind, bytes, n)) != ATTEST_OK)
             return rc;
     }
     return ATTEST_OK;
 }
 
 /* MAA's maaReport: {"SnpReport": b64url(report), "VcekCertChain": b64url(PEM chain)} */
-static attest_status from_maa_report(attest_ctx *ctx, const cJSON *o, struct snp_evidence *ev)
+static attest_status from_maa_report(attest_ctx *ctx, const struct attest_json *doc, uint32_t o,
+                                     struct snp_evidence *ev)
 {
     uint8_t *rep, *pem;
     size_t rep_len, pem_len;
     attest_status rc;
 
-    if ((rc = b64_field(ctx, ev, cJSON_GetObjectItemCaseSensitive(o, "SnpReport"), ATTEST_B64_URL,
+    if ((rc = b64_field(ctx, ev, doc, attest_json__get(doc, o, "SnpReport"), ATTEST_B64_URL,
                         "SnpReport", &rep, &rep_len)) != ATTEST_OK)
         return rc;
     if (rep_len != SNP_REPORT_SIZE)
@@ -322,76 +308,97 @@ static attest_status from_maa_report(attest_ctx *ctx, const cJSON *o, struct snp
                                  rep_len, SNP_REPORT_SIZE);
     ev->report = rep;
     ev->format = "maa";
-    const cJSON *chain = cJSON_GetObjectItemCaseSensitive(o, "VcekCertChain");
-    if (chain == NULL)
+    uint32_t chain = attest_json__get(doc, o, "VcekCertChain");
+    if (chain == ATTEST_JSON_NONE)
         return ATTEST_OK;
-    if ((rc = b64_field(ctx, ev, chain, ATTEST_B64_URL, "VcekCertChain", &pem, &pem_len)) !=
-        ATTEST_OK)
+    if ((rc = b64_field(ctx, ev, doc, chain, ATTEST_B64_URL, "VcekCertChain", &pem,
+                        &pem_len)) != ATTEST_OK)
         return rc;
     return add_cert(ctx, ev, SNP_CERT_BUNDLE, pem, pem_len);
+}
+
+/* The MAA request: {"report": b64url(JSON maaReport), ...} */
+static attest_status from_maa_request(attest_ctx *ctx, const struct attest_json *doc,
+                                      uint32_t report, struct snp_evidence *ev)
+{
+    struct attest_json maa;
+    uint8_t *inner;
+    size_t inner_len;
+    attest_status rc = b64_field(ctx, ev, doc, report, ATTEST_B64_URL, "report", &inner,
+                                 &inner_len);
+    if (rc != ATTEST_OK)
+        return rc;
+    if (attest_json__parse(ctx, "snp: report", (const char *)inner, inner_len, &maa) !=
+            ATTEST_OK ||
+        !attest_json__is(&maa, 0, ATTEST_JSON_OBJECT)) {
+        attest_json__free(&maa);
+        return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: report is not a MAA report");
+    }
+    rc = from_maa_report(ctx, &maa, 0, ev); /* strings were decoded into owned buffers */
+    attest_json__free(&maa);
+    return rc;
+}
+
+/* The SKR sidecar's /attest/combined answer: {"evidence": b64, "endorsements": b64} */
+static attest_status from_skr_combined(attest_ctx *ctx, const struct attest_json *doc,
+                                       uint32_t evidence, struct snp_evidence *ev)
+{
+    uint8_t *r, *pem;
+    size_t rl, pl;
+    attest_status rc = b64_field(ctx, ev, doc, evidence, ATTEST_B64_STD, "evidence", &r, &rl);
+    if (rc == ATTEST_OK)
+        rc = from_raw(ctx, r, rl, ev);
+    uint32_t endorse = attest_json__get(doc, 0, "endorsements");
+    if (rc == ATTEST_OK && endorse != ATTEST_JSON_NONE &&
+        (rc = b64_field(ctx, ev, doc, endorse, ATTEST_B64_STD, "endorsements", &pem, &pl)) ==
+            ATTEST_OK)
+        rc = add_cert(ctx, ev, SNP_CERT_BUNDLE, pem, pl);
+    if (rc == ATTEST_OK)
+        ev->format = "skr";
+    return rc;
 }
 
 static attest_status from_json(attest_ctx *ctx, const uint8_t *buf, size_t len,
                                struct snp_evidence *ev)
 {
-    cJSON *root = cJSON_ParseWithLength((const char *)buf, len);
-    attest_status rc;
+    struct attest_json doc;
+    attest_status rc = attest_json__parse(ctx, "snp: evidence", (const char *)buf, len, &doc);
 
-    if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
+    if (rc != ATTEST_OK)
+        return rc;
+    if (!attest_json__is(&doc, 0, ATTEST_JSON_OBJECT)) {
+        attest_json__free(&doc);
         return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: evidence is not a JSON object");
     }
-    const cJSON *report = cJSON_GetObjectItemCaseSensitive(root, "report");
-    const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(root, "evidence");
-    if (cJSON_GetObjectItemCaseSensitive(root, "attestation_report") != NULL) {
-        rc = from_trustee(ctx, root, ev);
-    } else if (cJSON_GetObjectItemCaseSensitive(root, "SnpReport") != NULL) {
-        rc = from_maa_report(ctx, root, ev);
-    } else if (cJSON_IsString(report) &&
-               is_hex_text((const uint8_t *)report->valuestring, strlen(report->valuestring))) {
+    uint32_t report = attest_json__get(&doc, 0, "report");
+    uint32_t evidence = attest_json__get(&doc, 0, "evidence");
+    const char *report_text = attest_json__cstr(&doc, report);
+    if (attest_json__get(&doc, 0, "attestation_report") != ATTEST_JSON_NONE) {
+        rc = from_trustee(ctx, &doc, ev);
+    } else if (attest_json__get(&doc, 0, "SnpReport") != ATTEST_JSON_NONE) {
+        rc = from_maa_report(ctx, &doc, 0, ev);
+    } else if (report_text != NULL &&
+               is_hex_text((const uint8_t *)report_text, strlen(report_text))) {
         /* the SKR sidecar's /attest/raw answer: {"report": "<hex>"} */
-        size_t n = strlen(report->valuestring);
+        size_t n = strlen(report_text);
         uint8_t *r = own(ev, malloc(n / 2 + 1));
         size_t rl = 0;
         rc = r == NULL ? attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory")
-             : !attest_hex__decode(report->valuestring, n, r, n / 2, &rl)
+             : !attest_hex__decode(report_text, n, r, n / 2, &rl)
                  ? attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: report is not hex")
                  : from_raw(ctx, r, rl, ev);
         if (rc == ATTEST_OK)
             ev->format = "skr";
-    } else if (cJSON_IsString(report)) {
-        /* the MAA request: {"report": b64url(JSON maaReport), ...} */
-        uint8_t *inner;
-        size_t inner_len;
-        rc = b64_field(ctx, ev, report, ATTEST_B64_URL, "report", &inner, &inner_len);
-        if (rc == ATTEST_OK) {
-            cJSON *maa = cJSON_ParseWithLength((const char *)inner, inner_len);
-            rc = cJSON_IsObject(maa) ? from_maa_report(ctx, maa, ev)
-                                     : attest_ctx__error(ctx, ATTEST_E_PARSE,
-                                                         "snp: report is not a MAA report");
-            /* maa strings were decoded into owned buffers; the tree can go */
-            cJSON_Delete(maa);
-        }
-    } else if (cJSON_IsString(evidence)) {
-        /* the SKR sidecar's /attest/combined answer */
-        uint8_t *r, *pem;
-        size_t rl, pl;
-        rc = b64_field(ctx, ev, evidence, ATTEST_B64_STD, "evidence", &r, &rl);
-        if (rc == ATTEST_OK)
-            rc = from_raw(ctx, r, rl, ev);
-        const cJSON *endorse = cJSON_GetObjectItemCaseSensitive(root, "endorsements");
-        if (rc == ATTEST_OK && endorse != NULL &&
-            (rc = b64_field(ctx, ev, endorse, ATTEST_B64_STD, "endorsements", &pem, &pl)) ==
-                ATTEST_OK)
-            rc = add_cert(ctx, ev, SNP_CERT_BUNDLE, pem, pl);
-        if (rc == ATTEST_OK)
-            ev->format = "skr";
+    } else if (attest_json__is(&doc, report, ATTEST_JSON_STRING)) {
+        rc = from_maa_request(ctx, &doc, report, ev);
+    } else if (attest_json__is(&doc, evidence, ATTEST_JSON_STRING)) {
+        rc = from_skr_combined(ctx, &doc, evidence, ev);
     } else {
         rc = attest_ctx__error(ctx, ATTEST_E_PARSE,
                                "snp: JSON evidence has none of attestation_report, SnpReport, "
                                "report or evidence");
     }
-    cJSON_Delete(root);
+    attest_json__free(&doc);
     return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "../../lib/ctx_cache.h"
 #include "../../lib/x509.h"
@@ -46,6 +47,23 @@ static attest_status check_validity(attest_ctx *ctx, X509 *cert, const char *wha
                              "snp: %s is not valid at %s (valid %s to %s)", what, at, nb, na);
 }
 
+/* The certificate in certs whose DER encoding is exactly der, or NULL. Parsing a
+ * certificate costs more than a chain of signature checks in OpenSSL 3.0, so evidence
+ * that repeats a trusted ASK or ARK reuses the parsed one. */
+static X509 *find_der(STACK_OF(X509) *certs, const uint8_t *der, size_t len)
+{
+    for (int i = 0; i < sk_X509_num(certs); i++) {
+        X509 *x = sk_X509_value(certs, i);
+        unsigned char *enc = NULL;
+        int n = i2d_X509(x, &enc); /* a copy of the cached encoding */
+        bool same = n > 0 && (size_t)n == len && memcmp(enc, der, len) == 0;
+        OPENSSL_free(enc);
+        if (same)
+            return x;
+    }
+    return NULL;
+}
+
 /* Everything that could be part of the chain: evidence certificates first, then the ctx's
  * trust and collateral sources. The stack holds references (X509_up_ref). */
 static attest_status gather(attest_ctx *ctx, const struct snp_cert_table *table,
@@ -58,12 +76,22 @@ static attest_status gather(attest_ctx *ctx, const struct snp_cert_table *table,
         rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
         goto fail;
     }
+    if ((rc = attest_ctx__certificates(ctx, &known)) != ATTEST_OK)
+        goto fail;
     for (size_t i = 0; table != NULL && i < table->count; i++) {
         const struct snp_cert_entry *e = &table->entries[i];
         if (e->kind == SNP_CERT_CRL || e->kind == SNP_CERT_OTHER)
             continue;
         STACK_OF(X509) *dst = (e->kind == SNP_CERT_VCEK || e->kind == SNP_CERT_VLEK) ? lv
                                                                                      : pool;
+        X509 *same = find_der(known, e->data, e->len);
+        if (same != NULL) { /* a copy of a certificate the ctx parsed already */
+            if (!X509_up_ref(same) || !sk_X509_push(dst, same)) {
+                rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
+                goto fail;
+            }
+            continue;
+        }
         if (attest_x509__parse_any(e->data, e->len, dst) != ATTEST_OK) {
             rc = attest_ctx__error(ctx, ATTEST_E_PARSE,
                                    "snp: certificate %zu in the evidence is not a DER or PEM "
@@ -72,8 +100,6 @@ static attest_status gather(attest_ctx *ctx, const struct snp_cert_table *table,
             goto fail;
         }
     }
-    if ((rc = attest_ctx__certificates(ctx, &known)) != ATTEST_OK)
-        goto fail;
     for (int i = 0; i < sk_X509_num(known); i++) {
         X509 *x = sk_X509_value(known, i);
         if (!X509_up_ref(x) || !sk_X509_push(pool, x)) {
@@ -300,57 +326,272 @@ static attest_status check_signature(attest_ctx *ctx, const struct snp_report *r
     return rc;
 }
 
-attest_status snp_report_authenticate(attest_ctx *ctx, const struct snp_report *rep,
-                                      const struct snp_cert_table *table,
-                                      enum snp_product *product_out, struct snp_tcb *reported)
+/*
+ * A chain once verified: leaf -> ASK/ASVK -> pinned ARK, signatures checked, leaf
+ * extensions parsed. Signatures never change, so it is cached on the ctx under a key made
+ * of everything the chain search saw (see chain_key); validity, TCB and revocation depend
+ * on the time, the report and the CRLs, and are checked on every verification.
+ */
+struct snp_chain {
+    X509 *leaf, *mid, *ark;
+    struct snp_vcek_ext ext;
+    enum snp_product product;
+};
+
+static void chain_free(void *p)
+{
+    struct snp_chain *c = p;
+    if (c == NULL)
+        return;
+    X509_free(c->leaf);
+    X509_free(c->mid);
+    X509_free(c->ark);
+    free(c);
+}
+
+/* A private copy of a cached chain (the cache entry may be evicted while we use it). */
+static struct snp_chain *chain_dup(const struct snp_chain *c)
+{
+    struct snp_chain *d = malloc(sizeof(*d));
+    if (d == NULL)
+        return NULL;
+    *d = *c;
+    X509_up_ref(d->leaf);
+    X509_up_ref(d->mid);
+    X509_up_ref(d->ark);
+    return d;
+}
+
+/*
+ * The cache key of a chain search: the signer, the product the report's CPUID names, the
+ * chip id and reported TCB (which pick the leaf from the collateral sources) and the bytes
+ * of every certificate the evidence carried. The ctx's own sources are covered by the
+ * cache itself, which is cleared when they change.
+ */
+static bool chain_key(const struct snp_report *rep, enum snp_product cpuid_product,
+                      const struct snp_cert_table *table, uint8_t key[32])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    uint8_t head[16] = "snp chain v1";
+    unsigned int n = 0;
+    bool ok;
+
+    head[12] = (uint8_t)rep->signer;
+    head[13] = (uint8_t)cpuid_product;
+    ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+         EVP_DigestUpdate(md, head, sizeof(head)) == 1 &&
+         EVP_DigestUpdate(md, rep->chip_id, 64) == 1 &&
+         EVP_DigestUpdate(md, rep->raw + 0x180, 8) == 1; /* REPORTED_TCB */
+    for (size_t i = 0; ok && table != NULL && i < table->count; i++) {
+        const struct snp_cert_entry *e = &table->entries[i];
+        uint8_t len[9] = {(uint8_t)e->kind};
+        if (e->kind == SNP_CERT_CRL || e->kind == SNP_CERT_OTHER)
+            continue;
+        for (int b = 0; b < 8; b++)
+            len[1 + b] = (uint8_t)((uint64_t)e->len >> (8 * b));
+        ok = EVP_DigestUpdate(md, len, sizeof(len)) == 1 &&
+             EVP_DigestUpdate(md, e->data, e->len) == 1;
+    }
+    ok = ok && EVP_DigestFinal_ex(md, key, &n) == 1 && n == 32;
+    EVP_MD_CTX_free(md);
+    return ok;
+}
+
+/* Find the leaf, decide the product, and chain to the pinned ARK: the uncached path. */
+static attest_status chain_build(attest_ctx *ctx, const struct snp_report *rep,
+                                 enum snp_product cpuid_product,
+                                 const struct snp_cert_table *table, struct snp_chain **out)
 {
     STACK_OF(X509) *pool = NULL, *leaves = NULL;
-    X509 *leaf = NULL, *ark = NULL, *mid = NULL;
-    struct snp_vcek_ext ext;
+    struct snp_chain *c = calloc(1, sizeof(*c));
+    X509 *ark = NULL, *mid = NULL;
     attest_status rc;
     const char *who = signer_name(rep->signer);
 
+    if (c == NULL)
+        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
     if ((rc = gather(ctx, table, &pool, &leaves)) != ATTEST_OK)
-        return rc;
-    leaf = pick_leaf(rep, leaves, pool);
-    if (leaf == NULL && (leaf = fetch_leaf(ctx, rep)) == NULL) {
+        goto out;
+    c->leaf = pick_leaf(rep, leaves, pool);
+    if (c->leaf == NULL && (c->leaf = fetch_leaf(ctx, rep)) == NULL) {
         rc = attest_ctx__error(ctx, ATTEST_E_NOT_FOUND,
                                "snp: no %s certificate for this report (supply it in the "
                                "evidence, a collateral source or the collateral callback)",
                                who);
         goto out;
     }
-    if ((rc = snp_vcek_ext_parse(ctx, leaf, &ext)) != ATTEST_OK)
+    if ((rc = snp_vcek_ext_parse(ctx, c->leaf, &c->ext)) != ATTEST_OK)
         goto out;
-
     /* Product: the report's CPUID (v3+) wins over productName, which early VCEKs got wrong. */
-    enum snp_product product = SNP_PRODUCT_UNKNOWN;
-    if (rep->has_cpuid)
-        product = snp_product_from_cpuid(rep->cpuid_fam, rep->cpuid_mod);
-    if (product == SNP_PRODUCT_UNKNOWN)
-        product = snp_product_from_name(ext.product_name);
-    if (product == SNP_PRODUCT_UNKNOWN) {
+    c->product = cpuid_product;
+    if (c->product == SNP_PRODUCT_UNKNOWN)
+        c->product = snp_product_from_name(c->ext.product_name);
+    if (c->product == SNP_PRODUCT_UNKNOWN) {
         rc = attest_ctx__error(ctx, ATTEST_E_UNSUPPORTED,
                                "snp: product unknown (cpuid family 0x%02x model 0x%02x, %s "
                                "productName \"%s\")",
-                               rep->cpuid_fam, rep->cpuid_mod, who, ext.product_name);
+                               rep->cpuid_fam, rep->cpuid_mod, who, c->ext.product_name);
         goto out;
     }
-    if ((rc = chain(ctx, rep, product, leaf, pool, &ark, &mid)) != ATTEST_OK)
+    if ((rc = chain(ctx, rep, c->product, c->leaf, pool, &ark, &mid)) != ATTEST_OK)
         goto out;
-    if ((rc = check_validity(ctx, ark, "ARK")) != ATTEST_OK ||
-        (rc = check_validity(ctx, mid, rep->signer == SNP_SIGNER_VLEK ? "ASVK" : "ASK")) !=
-            ATTEST_OK ||
-        (rc = check_validity(ctx, leaf, who)) != ATTEST_OK)
-        goto out;
-    if ((rc = check_tcb(ctx, rep, product, &ext, reported)) != ATTEST_OK)
-        goto out;
-    if ((rc = check_signature(ctx, rep, leaf)) != ATTEST_OK)
-        goto out;
-    *product_out = product;
+    X509_up_ref(ark);
+    X509_up_ref(mid);
+    c->ark = ark;
+    c->mid = mid;
+    *out = c;
+    c = NULL;
 out:
-    X509_free(leaf);
+    chain_free(c);
     sk_X509_pop_free(pool, X509_free);
     sk_X509_pop_free(leaves, X509_free);
+    return rc;
+}
+
+/* The chain for this report, from the ctx cache or built and then cached. */
+static attest_status chain_get(attest_ctx *ctx, const struct snp_report *rep,
+                               const struct snp_cert_table *table, struct snp_chain **out)
+{
+    enum snp_product cpuid_product =
+        rep->has_cpuid ? snp_product_from_cpuid(rep->cpuid_fam, rep->cpuid_mod)
+                       : SNP_PRODUCT_UNKNOWN;
+    uint8_t key[32];
+    bool keyed = chain_key(rep, cpuid_product, table, key);
+    const struct snp_chain *cached = keyed ? attest_ctx__cache_get(ctx, key) : NULL;
+    struct snp_chain *c = NULL, *copy;
+    attest_status rc;
+
+    if (cached != NULL) {
+        if ((*out = chain_dup(cached)) == NULL)
+            return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
+        return ATTEST_OK;
+    }
+    if ((rc = chain_build(ctx, rep, cpuid_product, table, &c)) != ATTEST_OK)
+        return rc;
+    /* caching is an optimisation: a failure to cache is not an error */
+    if (keyed && (copy = chain_dup(c)) != NULL && !attest_ctx__cache_put(ctx, key, copy,
+                                                                           chain_free))
+        chain_free(copy);
+    *out = c;
+    return ATTEST_OK;
+}
+
+/* The CRLs that apply: the evidence's CRL entries, then the ctx's sources. */
+static attest_status check_revocation_one(attest_ctx *ctx, X509_CRL *crl,
+                                          const struct snp_chain *c, const char *mid_name)
+{
+    uint8_t key[32], der_hash[32];
+    unsigned char *der = NULL;
+    unsigned int n = 0;
+    int len;
+
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(c->ark)) != 0)
+        return ATTEST_OK; /* another issuer's CRL (another product) */
+    /* the signature once per CRL and ARK; the verdict is cached like a chain */
+    if ((len = i2d_X509_CRL(crl, &der)) <= 0 ||
+        EVP_Digest(der, (size_t)len, der_hash, &n, EVP_sha256(), NULL) != 1) {
+        OPENSSL_free(der);
+        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
+    }
+    OPENSSL_free(der);
+    memcpy(key, der_hash, 32);
+    key[0] ^= 0x5a; /* a different key space than the CRL hash itself */
+    key[31] ^= (uint8_t)c->product;
+    if (attest_ctx__cache_get(ctx, key) == NULL) {
+        if (X509_CRL_verify(crl, X509_get0_pubkey(c->ark)) != 1)
+            return attest_ctx__error(ctx, ATTEST_E_CHAIN,
+                                     "snp: CRL issued as ARK-%s is not signed by the pinned "
+                                     "ARK-%s",
+                                     snp_product_name(c->product),
+                                     snp_product_name(c->product));
+        uint8_t *mark = malloc(1);
+        if (mark != NULL && !attest_ctx__cache_put(ctx, key, mark, free))
+            free(mark);
+    }
+    int64_t now = attest_ctx_time(ctx);
+    time_t t = (time_t)now;
+    const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+    if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &t) != -1 ||
+        (next != NULL && X509_cmp_time(next, &t) != 1)) {
+        char lu[32], nu[32];
+        fmt_time(X509_CRL_get0_lastUpdate(crl), lu, sizeof(lu));
+        if (next != NULL)
+            fmt_time(next, nu, sizeof(nu));
+        else
+            snprintf(nu, sizeof(nu), "-");
+        return attest_ctx__error(ctx, ATTEST_E_EXPIRED,
+                                 "snp: ARK-%s CRL is not current at unix time %lld (this "
+                                 "update %s, next update %s)",
+                                 snp_product_name(c->product), (long long)now, lu, nu);
+    }
+    X509_REVOKED *rev = NULL;
+    if (X509_CRL_get0_by_cert(crl, &rev, c->mid) == 1)
+        return attest_ctx__error(ctx, ATTEST_E_REVOKED,
+                                 "snp: %s is revoked by the ARK-%s CRL", mid_name,
+                                 snp_product_name(c->product));
+    return ATTEST_OK;
+}
+
+/* AMD's CRL (ARK-signed) lists revoked ASKs and ASVKs; check every one supplied. */
+static attest_status check_revocation(attest_ctx *ctx, const struct snp_cert_table *table,
+                                      const struct snp_chain *c, const char *mid_name)
+{
+    STACK_OF(X509_CRL) *known = NULL;
+    attest_status rc;
+
+    for (size_t i = 0; table != NULL && i < table->count; i++) {
+        const struct snp_cert_entry *e = &table->entries[i];
+        if (e->kind != SNP_CERT_CRL)
+            continue;
+        const unsigned char *p = e->data;
+        X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)e->len);
+        if (crl == NULL) {
+            BIO *bio = BIO_new_mem_buf(e->data, (int)e->len);
+            crl = bio != NULL ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL) : NULL;
+            BIO_free(bio);
+        }
+        if (crl == NULL)
+            return attest_ctx__error(ctx, ATTEST_E_PARSE,
+                                     "snp: certificate table entry %zu is not a DER or PEM "
+                                     "CRL",
+                                     i);
+        rc = check_revocation_one(ctx, crl, c, mid_name);
+        X509_CRL_free(crl);
+        if (rc != ATTEST_OK)
+            return rc;
+    }
+    if ((rc = attest_ctx__crls(ctx, &known)) != ATTEST_OK)
+        return rc;
+    for (int i = 0; i < sk_X509_CRL_num(known); i++)
+        if ((rc = check_revocation_one(ctx, sk_X509_CRL_value(known, i), c, mid_name)) !=
+            ATTEST_OK)
+            return rc;
+    return ATTEST_OK;
+}
+
+attest_status snp_report_authenticate(attest_ctx *ctx, const struct snp_report *rep,
+                                      const struct snp_cert_table *table,
+                                      enum snp_product *product_out, struct snp_tcb *reported)
+{
+    struct snp_chain *c = NULL;
+    attest_status rc;
+    const char *who = signer_name(rep->signer);
+    const char *mid_name = rep->signer == SNP_SIGNER_VLEK ? "ASVK" : "ASK";
+
+    if ((rc = chain_get(ctx, rep, table, &c)) != ATTEST_OK)
+        return rc;
+    if ((rc = check_validity(ctx, c->ark, "ARK")) != ATTEST_OK ||
+        (rc = check_validity(ctx, c->mid, mid_name)) != ATTEST_OK ||
+        (rc = check_validity(ctx, c->leaf, who)) != ATTEST_OK)
+        goto out;
+    if ((rc = check_revocation(ctx, table, c, mid_name)) != ATTEST_OK)
+        goto out;
+    if ((rc = check_tcb(ctx, rep, c->product, &c->ext, reported)) != ATTEST_OK)
+        goto out;
+    if ((rc = check_signature(ctx, rep, c->leaf)) != ATTEST_OK)
+        goto out;
+    *product_out = c->product;
+out:
+    chain_free(c);
     return rc;
 }
