@@ -117,5 +117,46 @@ contains "$tmp/err" "no TEE found" "auto message"
 expect 2 "collect: unwritable output" -- "$collect" --tee sample -o /nonexistent/dir/ev.json
 [ ! -e /nonexistent/dir/ev.json ] || fails=$((fails + 1))
 
+# the simulated SEV-SNP device: evidence verifies only once its state dir is a trust dir
+dev="$tmp/snp-device"
+expect 0 "collect --simulate snp" -- "$collect" --simulate snp --state-dir "$dev" \
+  --runtime-data "$tmp/rd.json" --runtime-data-json -o "$tmp/snp.json"
+[ -f "$dev/pins" ] && [ -f "$dev/vcek.pem" ] || { echo "FAIL: device state"; fails=$((fails + 1)); }
+expect 1 "simulated snp without its trust dir" -- "$verify" \
+  --runtime-data-json "$tmp/rd.json" "$tmp/snp.json"
+contains "$tmp/err" "is not signed by the pinned ARK-Milan" "untrusted test root"
+expect 0 "simulated snp with --trust-dir" -- "$verify" --trust-dir "$dev" --json \
+  --runtime-data-json "$tmp/rd.json" "$tmp/snp.json"
+python3 - "$tmp/out" <<'PY' || fails=$((fails + 1))
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["tee"] == "snp" and o["status"] == "verified", o
+s = o["claims"]["snp"]
+assert s["version"] == 3 and s["product"] == "Milan" and s["signer"] == "VCEK", s
+assert s["policy"]["debug"] is False and len(s["measurement"]) == 96, s
+assert o["claims"]["report_data"] == s["report_data"], o
+PY
+expect 1 "simulated snp, runtime data mismatch" -- "$verify" --trust-dir "$dev" \
+  --runtime-data-json "$tmp/other.json" "$tmp/snp.json"
+contains "$tmp/err" "snp: report_data does not match the expected runtime data" "snp mismatch"
+# a second collection reuses the device: same chip, one root
+"$collect" --simulate snp --state-dir "$dev" --report-data 00ff -o "$tmp/snp2.json"
+expect 0 "second report from the same device" -- "$verify" --trust-dir "$dev" \
+  "$tmp/snp2.json"
+python3 - "$tmp/snp.json" "$tmp/snp2.json" <<'PY' || fails=$((fails + 1))
+import json, sys
+a, b = (json.load(open(p))["attestation_report"] for p in sys.argv[1:])
+assert a["chip_id"] == b["chip_id"] and a["report_id"] != b["report_id"]
+PY
+expect 1 "simulated snp, verified after the VCEK expired" -- "$verify" --trust-dir "$dev" \
+  --at 2099-01-01T00:00:00Z "$tmp/snp2.json"
+contains "$tmp/err" "is not valid at" "expiry message"
+printf 'garbage' > "$dev/vcek.key"
+expect 1 "damaged device state" -- "$collect" --simulate snp --state-dir "$dev"
+contains "$tmp/err" "vcek.key" "damaged state names the file"
+expect 2 "--simulate with --tee" -- "$collect" --simulate snp --tee sample
+expect 2 "--state-dir without --simulate" -- "$collect" --state-dir "$dev"
+expect 2 "simulate an unknown tee" -- "$collect" --simulate nosuch --state-dir "$tmp/x"
+
 echo "$fails failures"
 [ "$fails" -eq 0 ]
