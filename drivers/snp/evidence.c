@@ -11,6 +11,7 @@
  *   skr        the SKR sidecar's /attest/combined {"evidence", "endorsements"}
  * Sources: ../shared/specs/evidence/snp.md §9 and §11, ../shared/specs/azure-skr-maa.md §1-2.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -515,8 +516,13 @@ char *snp_evidence_to_trustee_json_table(const uint8_t *r, const struct snp_cert
         switch (fields[i].kind) {
         case BYTES: ok = put(rep, fields[i].name, bytes_array(p, fields[i].size)); break;
         case TCB: ok = put(rep, fields[i].name, tcb_object(p)); break;
-        default:
-            ok = put(rep, fields[i].name, cJSON_CreateNumber((double)get_le(p, fields[i].size)));
+        default: {
+            /* the exact integer, as serde writes it: a double would round above 2^53 */
+            char num[24];
+            snprintf(num, sizeof(num), "%llu",
+                     (unsigned long long)get_le(p, fields[i].size));
+            ok = put(rep, fields[i].name, cJSON_CreateRaw(num));
+        }
         }
     }
     if (ok && (sig = cJSON_CreateObject()) != NULL) {
