@@ -65,6 +65,18 @@ static size_t trim(const uint8_t *p, size_t n)
     return n;
 }
 
+/* JSON evidence starts with '{' after optional whitespace. */
+static bool json_object_start(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+        i++;
+    return i < n && p[i] == '{';
+}
+
+/* Parsing is cheap (lib/json.c), but detection runs on every evidence of every TEE. */
+#define SNP_DETECT_JSON_MAX (1024u * 1024u)
+
 int snp_evidence_detect(const uint8_t *buf, size_t len)
 {
     size_t n = trim(buf, len);
@@ -72,7 +84,14 @@ int snp_evidence_detect(const uint8_t *buf, size_t len)
         return len == SNP_REPORT_SIZE ? 90 : 70;
     if (n == 2 * SNP_REPORT_SIZE && is_hex_text(buf, n))
         return 80;
-    if (len > 0 && buf[0] == '{') {
+    if (n > 2 * SNP_REPORT_SIZE && is_hex_text(buf, n)) { /* hex of report + table */
+        uint8_t head[0x38];
+        size_t got = 0;
+        if (attest_hex__decode((const char *)buf, 2 * sizeof(head), head, sizeof(head), &got) &&
+            got == sizeof(head) && report_header_ok(head))
+            return 70;
+    }
+    if (json_object_start(buf, len)) {
         /* cheap key sniffing; the parser does the real work */
         static const char *const keys[] = {"\"attestation_report\"", "\"SnpReport\"",
                                            "\"VcekCertChain\"", "\"endorsements\""};
@@ -80,17 +99,20 @@ int snp_evidence_detect(const uint8_t *buf, size_t len)
             for (size_t j = 0; j + strlen(keys[i]) <= len && j < 4096; j++)
                 if (memcmp(buf + j, keys[i], strlen(keys[i])) == 0)
                     return 80;
-        if (n < 8192) {
-            struct attest_json doc;
-            if (attest_json__parse(NULL, "snp", (const char *)buf, len, &doc) != ATTEST_OK)
-                return 0;
-            int score = attest_json__is(&doc, attest_json__get(&doc, 0, "report"),
-                                        ATTEST_JSON_STRING)
-                            ? 60
-                            : 0;
-            attest_json__free(&doc);
-            return score;
-        }
+        /* {"report": hex or b64url(maaReport)}, {"evidence": b64(report)}: generic names,
+         * so a lower score */
+        struct attest_json doc;
+        if (len > SNP_DETECT_JSON_MAX ||
+            attest_json__parse(NULL, "snp", (const char *)buf, len, &doc) != ATTEST_OK)
+            return 0;
+        int score = attest_json__is(&doc, attest_json__get(&doc, 0, "report"),
+                                    ATTEST_JSON_STRING) ||
+                            attest_json__is(&doc, attest_json__get(&doc, 0, "evidence"),
+                                            ATTEST_JSON_STRING)
+                        ? 60
+                        : 0;
+        attest_json__free(&doc);
+        return score;
     }
     return 0;
 }
@@ -411,7 +433,7 @@ attest_status snp_evidence_parse(attest_ctx *ctx, const uint8_t *buf, size_t len
     size_t n = trim(buf, len);
 
     memset(&ev, 0, sizeof(ev));
-    if (len > 0 && buf[0] == '{') {
+    if (json_object_start(buf, len)) {
         rc = from_json(ctx, buf, len, &ev);
     } else if (n != SNP_REPORT_SIZE && is_hex_text(buf, n)) {
         uint8_t *r = own(&ev, malloc(n / 2 + 1));

@@ -62,7 +62,8 @@ struct snp_report {
     const uint8_t *sig_r, *sig_s;                /* 72 each, little-endian */
 };
 
-/* Parse and structurally check a 0x4a0-byte report (versions 2, 3, 5). No crypto. */
+/* Parse and structurally check a 0x4a0-byte report (versions 2 to 5; 4 is laid out as 3).
+ * No crypto. */
 attest_status snp_report_parse(attest_ctx *ctx, const uint8_t *buf, size_t len,
                                struct snp_report *out);
 

@@ -132,58 +132,117 @@ static bool all_zero(const uint8_t *p, size_t n)
     return acc == 0;
 }
 
-/*
- * Pick the endorsement certificate: for a VCEK the one whose hwID is this chip, looking at
- * evidence-supplied ones first, then pool certificates with the right CN (a collateral
- * directory may cache many chips' VCEKs); else the first candidate. Returns a new
- * reference, or NULL.
- */
-static X509 *pick_leaf(const struct snp_report *rep, STACK_OF(X509) *leaves,
-                       STACK_OF(X509) *pool)
+/* Whether a VCEK/VLEK's SPL extensions are this report's REPORTED_TCB. */
+static bool tcb_matches(const struct snp_report *rep, const struct snp_vcek_ext *e)
 {
-    X509 *fallback = NULL;
-    STACK_OF(X509) *lists[2] = {leaves, pool};
-
-    for (int l = 0; l < 2; l++)
-        for (int i = 0; i < sk_X509_num(lists[l]); i++) {
-            X509 *x = sk_X509_value(lists[l], i);
-            if (l == 1 && !is_leaf(x, rep->signer))
-                continue;
-            struct snp_vcek_ext e;
-            if (rep->signer == SNP_SIGNER_VCEK &&
-                snp_vcek_ext_parse(NULL, x, &e) == ATTEST_OK && e.has_hwid &&
-                attest_ct_equal(e.hwid, rep->chip_id, 64)) {
-                X509_up_ref(x);
-                return x;
-            }
-            /* otherwise the first candidate, so a wrong one fails with a precise error */
-            if (fallback == NULL)
-                fallback = x;
-        }
-    if (fallback != NULL)
-        X509_up_ref(fallback);
-    return fallback;
+    enum snp_product p = rep->has_cpuid ? snp_product_from_cpuid(rep->cpuid_fam, rep->cpuid_mod)
+                                        : SNP_PRODUCT_UNKNOWN;
+    struct snp_tcb t;
+    if (p == SNP_PRODUCT_UNKNOWN)
+        p = snp_product_from_name(e->product_name);
+    snp_tcb_decode(p, rep->reported_tcb_raw, &t);
+    return e->bl == t.bootloader && e->tee == t.tee && e->snp == t.snp &&
+           e->ucode == t.microcode && (p != SNP_PRODUCT_TURIN || e->fmc == t.fmc);
 }
 
-/* Ask the collateral callback for the endorsement certificate. */
-static X509 *fetch_leaf(attest_ctx *ctx, const struct snp_report *rep)
+/*
+ * A new reference to the certificate in list that was issued for this chip (hwID = chip
+ * id; a VLEK is not chip-bound) and this TCB, else for this chip at another TCB (which
+ * then fails with a precise TCB error). With by_cn, only certificates named like the
+ * signer count.
+ */
+static X509 *find_leaf(const struct snp_report *rep, STACK_OF(X509) *list, bool by_cn)
+{
+    X509 *chip_only = NULL;
+    for (int i = 0; i < sk_X509_num(list); i++) {
+        X509 *x = sk_X509_value(list, i);
+        struct snp_vcek_ext e;
+        if (by_cn && !is_leaf(x, rep->signer))
+            continue;
+        if (snp_vcek_ext_parse(NULL, x, &e) != ATTEST_OK)
+            continue;
+        if (rep->signer == SNP_SIGNER_VCEK &&
+            !(e.has_hwid && attest_ct_equal(e.hwid, rep->chip_id, 64)))
+            continue;
+        if (tcb_matches(rep, &e)) {
+            X509_up_ref(x);
+            return x;
+        }
+        if (chip_only == NULL)
+            chip_only = x;
+    }
+    if (chip_only != NULL)
+        X509_up_ref(chip_only);
+    return chip_only;
+}
+
+/* The first candidate of any chip, so a wrong VCEK fails with a precise error. */
+static X509 *first_leaf(const struct snp_report *rep, STACK_OF(X509) *leaves,
+                        STACK_OF(X509) *pool)
+{
+    X509 *x = sk_X509_num(leaves) > 0 ? sk_X509_value(leaves, 0) : NULL;
+    for (int i = 0; x == NULL && i < sk_X509_num(pool); i++)
+        if (is_leaf(sk_X509_value(pool, i), rep->signer))
+            x = sk_X509_value(pool, i);
+    if (x != NULL)
+        X509_up_ref(x);
+    return x;
+}
+
+/*
+ * Ask the collateral callback for the endorsement certificate: kind "vcek" or "vlek", key
+ * "<chip_id hex>/<reported_tcb as 16 hex digits>". NOT_FOUND (no callback, or it has
+ * none) lets the search go on; any other failure of the callback fails verification.
+ */
+static attest_status fetch_leaf(attest_ctx *ctx, const struct snp_report *rep, X509 **out)
 {
     char key[160], chip[129];
     uint8_t *data = NULL;
     size_t len = 0;
-    X509 *x = NULL;
+    attest_status rc;
 
+    *out = NULL;
     attest_hex__encode(rep->chip_id, 64, chip);
     snprintf(key, sizeof(key), "%s/%016llx", chip, (unsigned long long)rep->reported_tcb_raw);
-    if (attest_ctx__collateral_fetch(ctx, "snp", rep->signer == SNP_SIGNER_VLEK ? "vlek" : "vcek",
-                                     key, &data, &len) == ATTEST_OK) {
-        STACK_OF(X509) *s = sk_X509_new_null();
-        if (s != NULL && attest_x509__parse_any(data, len, s) == ATTEST_OK)
-            x = sk_X509_shift(s);
-        sk_X509_pop_free(s, X509_free);
-    }
+    rc = attest_ctx__collateral_fetch(ctx, "snp",
+                                      rep->signer == SNP_SIGNER_VLEK ? "vlek" : "vcek", key,
+                                      &data, &len);
+    if (rc == ATTEST_E_NOT_FOUND)
+        return ATTEST_OK;
+    if (rc != ATTEST_OK)
+        return rc;
+    STACK_OF(X509) *s = sk_X509_new_null();
+    if (s != NULL && attest_x509__parse_any(data, len, s) == ATTEST_OK)
+        *out = sk_X509_shift(s);
+    sk_X509_pop_free(s, X509_free);
     free(data);
-    return x;
+    if (*out == NULL)
+        return attest_ctx__error(ctx, ATTEST_E_PARSE, "snp: the collateral callback's %s "
+                                 "is not a DER or PEM certificate",
+                                 signer_name(rep->signer));
+    return ATTEST_OK;
+}
+
+/*
+ * The endorsement certificate, in the documented order: the evidence's own, the collateral
+ * callback, the collateral sources; the chip's VCEK first, else any candidate.
+ */
+static attest_status pick_leaf(attest_ctx *ctx, const struct snp_report *rep,
+                               STACK_OF(X509) *leaves, STACK_OF(X509) *pool, X509 **out)
+{
+    attest_status rc;
+
+    if ((*out = find_leaf(rep, leaves, false)) != NULL)
+        return ATTEST_OK;
+    if ((rc = fetch_leaf(ctx, rep, out)) != ATTEST_OK || *out != NULL)
+        return rc;
+    if ((*out = find_leaf(rep, pool, true)) != NULL ||
+        (*out = first_leaf(rep, leaves, pool)) != NULL)
+        return ATTEST_OK;
+    return attest_ctx__error(ctx, ATTEST_E_NOT_FOUND,
+                             "snp: no %s certificate for this report (supply it in the "
+                             "evidence, a collateral source or the collateral callback)",
+                             signer_name(rep->signer));
 }
 
 static attest_status check_tcb(attest_ctx *ctx, const struct snp_report *rep,
@@ -412,14 +471,8 @@ static attest_status chain_build(attest_ctx *ctx, const struct snp_report *rep,
         return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
     if ((rc = gather(ctx, table, &pool, &leaves)) != ATTEST_OK)
         goto out;
-    c->leaf = pick_leaf(rep, leaves, pool);
-    if (c->leaf == NULL && (c->leaf = fetch_leaf(ctx, rep)) == NULL) {
-        rc = attest_ctx__error(ctx, ATTEST_E_NOT_FOUND,
-                               "snp: no %s certificate for this report (supply it in the "
-                               "evidence, a collateral source or the collateral callback)",
-                               who);
+    if ((rc = pick_leaf(ctx, rep, leaves, pool, &c->leaf)) != ATTEST_OK)
         goto out;
-    }
     if ((rc = snp_vcek_ext_parse(ctx, c->leaf, &c->ext)) != ATTEST_OK)
         goto out;
     /* Product: the report's CPUID (v3+) wins over productName, which early VCEKs got wrong. */
@@ -476,7 +529,8 @@ static attest_status chain_get(attest_ctx *ctx, const struct snp_report *rep,
     return ATTEST_OK;
 }
 
-/* The CRLs that apply: the evidence's CRL entries, then the ctx's sources. */
+/* One CRL: if the chain's ARK issued it, it must verify, be current, and not list the
+ * ASK/ASVK. */
 static attest_status check_revocation_one(attest_ctx *ctx, X509_CRL *crl,
                                           const struct snp_chain *c, const char *mid_name)
 {
@@ -532,7 +586,8 @@ static attest_status check_revocation_one(attest_ctx *ctx, X509_CRL *crl,
     return ATTEST_OK;
 }
 
-/* AMD's CRL (ARK-signed) lists revoked ASKs and ASVKs; check every one supplied. */
+/* AMD's CRL (ARK-signed) lists revoked ASKs and ASVKs; check every one supplied: the
+ * evidence's CRL entries, then the ctx's sources. */
 static attest_status check_revocation(attest_ctx *ctx, const struct snp_cert_table *table,
                                       const struct snp_chain *c, const char *mid_name)
 {
@@ -562,11 +617,16 @@ static attest_status check_revocation(attest_ctx *ctx, const struct snp_cert_tab
     }
     if ((rc = attest_ctx__crls(ctx, &known)) != ATTEST_OK)
         return rc;
-    for (int i = 0; i < sk_X509_CRL_num(known); i++)
-        if ((rc = check_revocation_one(ctx, sk_X509_CRL_value(known, i), c, mid_name)) !=
-            ATTEST_OK)
-            return rc;
-    return ATTEST_OK;
+    /* our own references: checking may add to the ctx cache, which may evict the list */
+    STACK_OF(X509_CRL) *crls = sk_X509_CRL_dup(known);
+    if (crls == NULL && sk_X509_CRL_num(known) > 0)
+        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
+    for (int i = 0; i < sk_X509_CRL_num(crls); i++)
+        X509_CRL_up_ref(sk_X509_CRL_value(crls, i));
+    for (int i = 0; rc == ATTEST_OK && i < sk_X509_CRL_num(crls); i++)
+        rc = check_revocation_one(ctx, sk_X509_CRL_value(crls, i), c, mid_name);
+    sk_X509_CRL_pop_free(crls, X509_CRL_free);
+    return rc;
 }
 
 attest_status snp_report_authenticate(attest_ctx *ctx, const struct snp_report *rep,
