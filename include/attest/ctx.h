@@ -68,8 +68,11 @@ ATTEST_API int64_t attest_ctx_time(const attest_ctx *ctx);
 /**
  * Add a directory of trust-anchor certificates (PEM or DER). Drivers load the certificates
  * they need from it (see each driver's page in docs/) and accept a root only when the
- * SHA-256 of its SubjectPublicKeyInfo is one the library pins; a file there never makes an
- * unpinned key trusted. Directories are searched in the order added.
+ * SHA-256 of its SubjectPublicKeyInfo is pinned: compiled into the library, or named by a
+ * line "<tee> <label> <64 hex digits>" of a file called "pins" in a trust directory (how a
+ * deliberate test root, such as the simulated SNP device's, is trusted). A certificate
+ * file alone never makes a key trusted, and collateral sources cannot pin. Directories are
+ * searched in the order added; their contents are read once and cached on the ctx.
  * @param path  copied; must name an existing directory
  * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOMEM, ATTEST_E_IO (not a readable directory)
  * @since 0.1
