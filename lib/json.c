@@ -297,6 +297,49 @@ static bool unique_keys(struct reader *r, uint32_t obj)
 
 static bool read_value(struct reader *r, int depth, uint32_t *out);
 
+/*
+ * An array of only plain integer literals 0..255 ("0", "7", "255"; no sign, fraction,
+ * exponent or leading zero), read straight into doc->strings. Returns false, with r->pos
+ * unchanged, for any other array, which the general path then reads (and judges).
+ */
+static bool read_byte_array(struct reader *r, uint32_t v)
+{
+    struct attest_json *d = r->doc;
+    uint8_t *out = (uint8_t *)d->strings + d->strings_len;
+    size_t pos = r->pos + 1, n = 0; /* after '[' */
+
+    for (;;) {
+        while (pos < r->len && (r->s[pos] == ' ' || r->s[pos] == '\n' || r->s[pos] == '\t' ||
+                                r->s[pos] == '\r'))
+            pos++;
+        if (pos >= r->len || r->s[pos] < '0' || r->s[pos] > '9')
+            return false;
+        unsigned val = (unsigned)(r->s[pos++] - '0');
+        if (val != 0)
+            for (int k = 0; k < 2 && pos < r->len && r->s[pos] >= '0' && r->s[pos] <= '9'; k++)
+                val = val * 10 + (unsigned)(r->s[pos++] - '0');
+        if (val > 255 || (pos < r->len && r->s[pos] >= '0' && r->s[pos] <= '9'))
+            return false;
+        out[n++] = (uint8_t)val; /* n <= (pos - start) / 2: fits the strings reserve */
+        while (pos < r->len && (r->s[pos] == ' ' || r->s[pos] == '\n' || r->s[pos] == '\t' ||
+                                r->s[pos] == '\r'))
+            pos++;
+        if (pos >= r->len)
+            return false;
+        if (r->s[pos] == ']')
+            break;
+        if (r->s[pos++] != ',')
+            return false;
+    }
+    if (n >= UINT32_MAX)
+        return false;
+    d->v[v].bytes = out;
+    d->v[v].count = (uint32_t)n;
+    d->strings_len += n;
+    r->pos = pos + 1;
+    return true;
+}
+
 static bool read_container(struct reader *r, int depth, uint32_t v, bool object)
 {
     char close = object ? '}' : ']';
@@ -364,8 +407,11 @@ static bool read_value(struct reader *r, int depth, uint32_t *out)
             return false;
         break;
     case '[':
-        if ((v = new_value(r, ATTEST_JSON_ARRAY)) == ATTEST_JSON_NONE ||
-            !read_container(r, depth, v, false))
+        if ((v = new_value(r, ATTEST_JSON_ARRAY)) == ATTEST_JSON_NONE)
+            return false;
+        if (depth >= ATTEST_JSON_DEPTH_MAX)
+            return fail(r, ATTEST_E_PARSE, "nested too deeply");
+        if (!read_byte_array(r, v) && !read_container(r, depth, v, false))
             return false;
         break;
     case '"':
@@ -461,6 +507,10 @@ bool attest_json__bytes(const struct attest_json *doc, uint32_t i, uint8_t *out,
 {
     if (!attest_json__is(doc, i, ATTEST_JSON_ARRAY) || doc->v[i].count != n)
         return false;
+    if (doc->v[i].bytes != NULL) {
+        memcpy(out, doc->v[i].bytes, n);
+        return true;
+    }
     size_t k = 0;
     for (uint32_t c = doc->v[i].first; c != ATTEST_JSON_NONE; c = doc->v[c].next) {
         const struct attest_json_value *e = &doc->v[c];

@@ -8,6 +8,9 @@
  * and rejects what cJSON lets through: duplicate object keys, invalid UTF-8, trailing
  * bytes and nesting deeper than ATTEST_JSON_DEPTH_MAX.
  *
+ * An array that holds only byte values (serde's Vec<u8>) is stored as those bytes, one
+ * node for the whole array, so a certificate costs one value, not 1,400.
+ *
  * Values are addressed by index; 0 is the root. A document borrows the input text and
  * must not outlive it.
  */
@@ -37,6 +40,9 @@ struct attest_json_value {
     size_t str_len;
     const char *key;     /* member of an OBJECT: its decoded name */
     size_t key_len;
+    const uint8_t *bytes; /* ARRAY of only integer literals 0..255 (at least one): the
+                           * values, count of them, and then no member values (first is
+                           * ATTEST_JSON_NONE); NULL for any other array */
     uint32_t count;      /* ARRAY/OBJECT: number of members */
     uint32_t first;      /* ARRAY/OBJECT: index of the first member, or ATTEST_JSON_NONE */
     uint32_t next;       /* the next member of the same parent, or ATTEST_JSON_NONE */

@@ -33,6 +33,15 @@ static void walk(const struct attest_json *doc, uint32_t i, uint32_t *seen)
     case ATTEST_JSON_ARRAY:
     case ATTEST_JSON_OBJECT: {
         uint32_t n = 0;
+        if (v->bytes != NULL) { /* a byte array: values inline, no members */
+            FUZZ_ASSERT(v->type == ATTEST_JSON_ARRAY && v->count > 0 &&
+                        v->first == ATTEST_JSON_NONE);
+            uint8_t *copy = malloc(v->count);
+            FUZZ_ASSERT(copy != NULL && attest_json__bytes(doc, i, copy, v->count));
+            FUZZ_ASSERT(memcmp(copy, v->bytes, v->count) == 0);
+            free(copy);
+            break;
+        }
         for (uint32_t c = v->first; c != ATTEST_JSON_NONE; c = doc->v[c].next, n++) {
             FUZZ_ASSERT(c > i && c < doc->n);
             FUZZ_ASSERT((doc->v[c].key != NULL) == (v->type == ATTEST_JSON_OBJECT));
