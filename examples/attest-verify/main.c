@@ -23,6 +23,9 @@ static void usage(FILE *f)
             "                     [--init-data FILE | --init-data-json FILE]\n"
             "                     [--hash-alg sha256|sha384|sha512] [--trust-dir DIR]...\n"
             "                     [--collateral DIR|FILE]... [--at TIME] [--json]\n"
+            "                     [--token ear|simple --signer-key PEM [--signer-alg ALG]\n"
+            "                      [--signer-chain PEM] [--token-ttl SECONDS] [--issuer ISS]\n"
+            "                      [--nonce TEXT]]\n"
             "                     EVIDENCE_FILE|-\n");
 }
 
@@ -42,6 +45,10 @@ struct options {
     int64_t at;
     bool json;
     const char *evidence;
+    /* --token */
+    attest_token_kind token;
+    const char *signer_key, *signer_alg, *signer_chain, *issuer, *nonce;
+    int64_t ttl;
 };
 
 static int set_data(struct data_opt *d, const char *what, const char *path,
@@ -59,7 +66,7 @@ static int set_data(struct data_opt *d, const char *what, const char *path,
 static int parse_args(int argc, char **argv, struct options *o)
 {
     enum { O_TEE = 256, O_RD, O_RDJ, O_ID, O_IDJ, O_ALG, O_TRUST, O_COLL, O_AT, O_JSON,
-           O_HELP, O_VERSION };
+           O_TOKEN, O_SKEY, O_SALG, O_SCHAIN, O_TTL, O_ISS, O_NONCE, O_HELP, O_VERSION };
     static const struct option longopts[] = {
         {"tee", required_argument, NULL, O_TEE},
         {"runtime-data", required_argument, NULL, O_RD},
@@ -71,6 +78,13 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"collateral", required_argument, NULL, O_COLL},
         {"at", required_argument, NULL, O_AT},
         {"json", no_argument, NULL, O_JSON},
+        {"token", required_argument, NULL, O_TOKEN},
+        {"signer-key", required_argument, NULL, O_SKEY},
+        {"signer-alg", required_argument, NULL, O_SALG},
+        {"signer-chain", required_argument, NULL, O_SCHAIN},
+        {"token-ttl", required_argument, NULL, O_TTL},
+        {"issuer", required_argument, NULL, O_ISS},
+        {"nonce", required_argument, NULL, O_NONCE},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -122,6 +136,22 @@ static int parse_args(int argc, char **argv, struct options *o)
             }
             break;
         case O_JSON: o->json = true; break;
+        case O_TOKEN:
+            if (strcmp(optarg, "ear") == 0) {
+                o->token = ATTEST_TOKEN_EAR;
+            } else if (strcmp(optarg, "simple") == 0) {
+                o->token = ATTEST_TOKEN_SIMPLE;
+            } else {
+                fprintf(stderr, PROG ": --token wants ear or simple, got \"%s\"\n", optarg);
+                return -1;
+            }
+            break;
+        case O_SKEY: o->signer_key = optarg; break;
+        case O_SALG: o->signer_alg = optarg; break;
+        case O_SCHAIN: o->signer_chain = optarg; break;
+        case O_TTL: o->ttl = strtoll(optarg, NULL, 10); break;
+        case O_ISS: o->issuer = optarg; break;
+        case O_NONCE: o->nonce = optarg; break;
         case O_HELP: usage(stdout); exit(CLI_EXIT_OK);
         case O_VERSION: printf(PROG " %s\n", attest_version()); exit(CLI_EXIT_OK);
         default: return -1;
@@ -132,6 +162,70 @@ static int parse_args(int argc, char **argv, struct options *o)
         return -1;
     }
     o->evidence = argv[optind];
+    if ((o->token != 0) != (o->signer_key != NULL) ||
+        (o->token == 0 && (o->signer_alg || o->signer_chain || o->ttl || o->issuer || o->nonce))) {
+        fprintf(stderr, PROG ": --token and --signer-key go together; the other token options "
+                "need them\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The signer and token options from the command line; prints why on failure. */
+static int token_setup(attest_ctx *ctx, const struct options *o, attest_signer **signer,
+                       attest_token_opts **opts)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    attest_status rc;
+
+    if ((rc = attest_signer_load(signer, ctx, o->signer_key, o->signer_alg)) != ATTEST_OK) {
+        fprintf(stderr, PROG ": --signer-key: %s\n", attest_ctx_last_error(ctx));
+        return -1;
+    }
+    if (o->signer_chain != NULL) {
+        if (!cli_read_file(PROG, o->signer_chain, INPUT_MAX, &buf, &len))
+            return -1;
+        rc = attest_signer_set_chain(*signer, (const char *)buf, len);
+        free(buf);
+        buf = NULL;
+        if (rc != ATTEST_OK) {
+            fprintf(stderr, PROG ": --signer-chain: %s\n", attest_ctx_last_error(ctx));
+            return -1;
+        }
+    }
+    if (attest_token_opts_new(opts) != ATTEST_OK ||
+        (o->ttl != 0 && attest_token_opts_set_ttl(*opts, o->ttl) != ATTEST_OK) ||
+        (o->issuer != NULL &&
+         attest_token_opts_set(*opts, ATTEST_TOKEN_OPT_ISSUER, o->issuer) != ATTEST_OK) ||
+        (o->nonce != NULL &&
+         attest_token_opts_set(*opts, ATTEST_TOKEN_OPT_NONCE, o->nonce) != ATTEST_OK)) {
+        fprintf(stderr, PROG ": bad --token-ttl (1 s to 31 days), --issuer or --nonce (8 to 88 "
+                "characters)\n");
+        return -1;
+    }
+    /* structured runtime and init data become the token's *_data_claims, as in Trustee */
+    const struct { const struct data_opt *d; attest_token_opt opt; } claims[] = {
+        {&o->runtime, ATTEST_TOKEN_OPT_RUNTIME_CLAIMS}, {&o->init, ATTEST_TOKEN_OPT_INIT_CLAIMS}};
+    for (size_t i = 0; i < 2; i++) {
+        if (claims[i].d->path == NULL || claims[i].d->kind != ATTEST_DATA_JSON)
+            continue;
+        if (!cli_read_file(PROG, claims[i].d->path, INPUT_MAX, &buf, &len))
+            return -1;
+        char *text = realloc(buf, len + 1);
+        if (text == NULL) {
+            free(buf);
+            return -1;
+        }
+        text[len] = '\0';
+        rc = attest_token_opts_set(*opts, claims[i].opt, text);
+        free(text);
+        buf = NULL;
+        if (rc != ATTEST_OK) {
+            fprintf(stderr, PROG ": %s: not JSON\n", claims[i].d->path);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -163,7 +257,8 @@ static int add_data(attest_ctx *ctx, attest_request *req, const struct data_opt 
     return 0;
 }
 
-static void print_json(const char *tee, const attest_result *res, const char *error)
+static void print_json(const char *tee, const attest_result *res, const char *error,
+                       const char *token)
 {
     fputs("{\"tee\":", stdout);
     if (tee != NULL)
@@ -180,6 +275,10 @@ static void print_json(const char *tee, const attest_result *res, const char *er
         cli_json_string(stdout, error);
     else
         fputs("null", stdout);
+    if (token != NULL) {
+        fputs(",\"token\":", stdout);
+        cli_json_string(stdout, token);
+    }
     fputs("}\n", stdout);
 }
 
@@ -209,6 +308,9 @@ int main(int argc, char **argv)
     attest_ctx *ctx = NULL;
     attest_request *req = NULL;
     attest_result *res = NULL;
+    attest_signer *signer = NULL;
+    attest_token_opts *topts = NULL;
+    char *token = NULL;
     uint8_t *evidence = NULL;
     size_t evidence_len = 0;
     int exit_code = CLI_EXIT_USAGE;
@@ -230,6 +332,8 @@ int main(int argc, char **argv)
         if (attest_ctx_add_collateral(ctx, o.collateral[i]) != ATTEST_OK)
             goto usage_error;
 
+    if (o.token != 0 && token_setup(ctx, &o, &signer, &topts) != 0)
+        goto out;
     if (!cli_read_file(PROG, o.evidence, INPUT_MAX, &evidence, &evidence_len))
         goto out;
     if (evidence_len == 0) {
@@ -254,13 +358,19 @@ int main(int argc, char **argv)
     rc = attest_verify(ctx, req, &res);
     if (rc != ATTEST_OK) {
         if (o.json)
-            print_json(o.tee, NULL, attest_ctx_last_error(ctx));
+            print_json(o.tee, NULL, attest_ctx_last_error(ctx), NULL);
         fprintf(stderr, PROG ": rejected: %s\n", attest_ctx_last_error(ctx));
         exit_code = CLI_EXIT_REJECTED;
         goto out;
     }
+    if (o.token != 0 && attest_token_mint(ctx, signer, o.token, topts, res, &token) != ATTEST_OK) {
+        fprintf(stderr, PROG ": token: %s\n", attest_ctx_last_error(ctx));
+        goto out;
+    }
     if (o.json)
-        print_json(attest_result_tee(res), res, NULL);
+        print_json(attest_result_tee(res), res, NULL, token);
+    else if (token != NULL)
+        printf("%s\n", token); /* alone, so it can be piped to a relying party */
     else
         print_summary(res);
     exit_code = CLI_EXIT_OK;
@@ -269,6 +379,9 @@ int main(int argc, char **argv)
 usage_error:
     fprintf(stderr, PROG ": %s\n", attest_ctx_last_error(ctx));
 out:
+    attest_free(token);
+    attest_token_opts_free(topts);
+    attest_signer_free(signer);
     attest_result_free(res);
     attest_request_free(req);
     free(evidence);

@@ -28,6 +28,7 @@
 #include "ctx.h"
 #include "result.h"
 #include "status.h"
+#include "token.h"
 #include "util.h"
 #include "verify.h"
 #include "version.h"
