@@ -9,5 +9,5 @@ $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends \
   build-essential g++ meson ninja-build pkg-config \
   libssl-dev libcjson-dev libcbor-dev check \
-  python3 valgrind clang libclang-rt-14-dev binutils groff-base >/dev/null
+  python3 python3-jwcrypto valgrind clang libclang-rt-14-dev binutils groff-base >/dev/null
 echo "libattest build dependencies installed"
