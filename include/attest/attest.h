@@ -26,6 +26,7 @@
 #include "binding.h"
 #include "common.h"
 #include "ctx.h"
+#include "jwe.h"
 #include "result.h"
 #include "status.h"
 #include "token.h"
