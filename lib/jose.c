@@ -369,31 +369,52 @@ static bool digest_init(EVP_MD_CTX *md, EVP_PKEY *key, enum attest_jws_alg alg, 
     return ok == 1;
 }
 
+char *attest_jws__header_b64(cJSON *header, enum attest_jws_alg alg)
+{
+    char *text, *b;
+    cJSON_DeleteItemFromObjectCaseSensitive(header, "alg");
+    if (cJSON_AddStringToObject(header, "alg", attest_jws__alg_name(alg)) == NULL ||
+        (text = cJSON_PrintUnformatted(header)) == NULL)
+        return NULL;
+    b = attest_b64__encode(ATTEST_B64_URL, (const uint8_t *)text, strlen(text));
+    free(text);
+    return b;
+}
+
 attest_status attest_jws__sign(attest_ctx *ctx, EVP_PKEY *key, enum attest_jws_alg alg,
                                cJSON *header, const uint8_t *payload, size_t len, char **out)
 {
+    char *h64 = attest_jws__header_b64(header, alg);
+    if (h64 == NULL)
+        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "jws: out of memory");
+    attest_status rc = attest_jws__sign_h64(ctx, key, alg, h64, payload, len, out);
+    free(h64);
+    return rc;
+}
+
+attest_status attest_jws__sign_h64(attest_ctx *ctx, EVP_PKEY *key, enum attest_jws_alg alg,
+                                   const char *h64, const uint8_t *payload, size_t len,
+                                   char **out)
+{
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    char *htext = NULL, *h64 = NULL, *p64 = NULL, *s64 = NULL, *input = NULL, *jws = NULL;
+    char *p64 = NULL, *s64 = NULL, *input = NULL, *jws = NULL;
     uint8_t *sig = NULL, raw[132];
-    size_t sig_len = 0;
+    size_t sig_len = 0, input_len;
     attest_status rc = ATTEST_OK;
 
-    if (!attest_jws__key_fits(key, alg))
+    if (!attest_jws__key_fits(key, alg)) {
+        EVP_MD_CTX_free(md);
         return attest_ctx__error(ctx, ATTEST_E_ARG, "jws: the key cannot sign %s",
                                  attest_jws__alg_name(alg) ? attest_jws__alg_name(alg) : "?");
-    cJSON_DeleteItemFromObjectCaseSensitive(header, "alg");
-    if (md == NULL || cJSON_AddStringToObject(header, "alg", attest_jws__alg_name(alg)) == NULL ||
-        (htext = cJSON_PrintUnformatted(header)) == NULL ||
-        (h64 = attest_b64__encode(ATTEST_B64_URL, (const uint8_t *)htext, strlen(htext))) ==
-            NULL ||
-        (p64 = attest_b64__encode(ATTEST_B64_URL, payload, len)) == NULL ||
+    }
+    if (md == NULL || (p64 = attest_b64__encode(ATTEST_B64_URL, payload, len)) == NULL ||
         (input = malloc(strlen(h64) + strlen(p64) + 2)) == NULL)
         goto nomem;
-    sprintf(input, "%s.%s", h64, p64);
+    input_len = (size_t)sprintf(input, "%s.%s", h64, p64);
     if (!digest_init(md, key, alg, true) ||
-        EVP_DigestSign(md, NULL, &sig_len, (const uint8_t *)input, strlen(input)) != 1 ||
+        EVP_DigestSign(md, NULL, &sig_len, (const uint8_t *)input, input_len) != 1 ||
         (sig = malloc(sig_len)) == NULL ||
-        EVP_DigestSign(md, sig, &sig_len, (const uint8_t *)input, strlen(input)) != 1) {
+        EVP_DigestSign(md, sig, &sig_len, (const uint8_t *)input, input_len) != 1) {
         rc = attest_ctx__error(ctx, ATTEST_E_INTERNAL, "jws: %s signing failed",
                                attest_jws__alg_name(alg));
         goto out;
@@ -419,7 +440,7 @@ attest_status attest_jws__sign(attest_ctx *ctx, EVP_PKEY *key, enum attest_jws_a
         final_len = 2 * n;
     }
     if ((s64 = attest_b64__encode(ATTEST_B64_URL, final, final_len)) == NULL ||
-        (jws = malloc(strlen(input) + strlen(s64) + 2)) == NULL)
+        (jws = malloc(input_len + strlen(s64) + 2)) == NULL)
         goto nomem;
     sprintf(jws, "%s.%s", input, s64);
     *out = jws;
@@ -429,8 +450,6 @@ nomem:
     rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "jws: out of memory");
 out:
     EVP_MD_CTX_free(md);
-    free(htext);
-    free(h64);
     free(p64);
     free(s64);
     free(input);

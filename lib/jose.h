@@ -49,6 +49,15 @@ bool attest_jwk__thumbprint(EVP_PKEY *key, char out[44]);
 attest_status attest_jws__sign(attest_ctx *ctx, EVP_PKEY *key, enum attest_jws_alg alg,
                                cJSON *header, const uint8_t *payload, size_t len, char **out);
 
+/* base64url of the compact header text, with "alg" set (added last) in header. */
+char *attest_jws__header_b64(cJSON *header, enum attest_jws_alg alg);
+
+/* The same as attest_jws__sign() with the header already encoded (a signer's constant
+ * header is encoded once). */
+attest_status attest_jws__sign_h64(attest_ctx *ctx, EVP_PKEY *key, enum attest_jws_alg alg,
+                                   const char *h64, const uint8_t *payload, size_t len,
+                                   char **out);
+
 /*
  * The parts of a compact JWS, decoded: header (parsed, an object) and payload bytes. No
  * signature check: see attest_jws__check().

@@ -45,8 +45,33 @@ static attest_status wrap(attest_signer **out, attest_ctx *ctx, EVP_PKEY *key, c
     s->ctx = ctx;
     s->key = key;
     s->alg = a;
+    if (!attest_signer__header(s)) {
+        attest_signer_free(s);
+        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "signer: out of memory");
+    }
     *out = s;
     return ATTEST_OK;
+}
+
+/* Trustee's header: typ, the public key as "jwk" (+ x5c); kid for JWKS users; then alg. */
+bool attest_signer__header(attest_signer *s)
+{
+    cJSON *header = cJSON_CreateObject(), *jwk = attest_signer__jwk(s);
+    char *h64 = NULL;
+    if (header != NULL && jwk != NULL && cJSON_AddStringToObject(header, "typ", "JWT") != NULL &&
+        cJSON_AddStringToObject(header, "kid", s->kid) != NULL &&
+        cJSON_AddItemToObject(header, "jwk", jwk)) {
+        jwk = NULL;
+        if (s->x5c == NULL || cJSON_AddItemToObject(header, "x5c", cJSON_Duplicate(s->x5c, 1)))
+            h64 = attest_jws__header_b64(header, s->alg);
+    }
+    cJSON_Delete(jwk);
+    cJSON_Delete(header);
+    if (h64 == NULL)
+        return false;
+    free(s->h64);
+    s->h64 = h64;
+    return true;
 }
 
 attest_status attest_signer_new(attest_signer **out, attest_ctx *ctx, const char *pem,
@@ -148,8 +173,14 @@ attest_status attest_signer_set_chain(attest_signer *s, const char *pem, size_t 
         cJSON_Delete(x5c);
         return rc;
     }
-    cJSON_Delete(s->x5c);
+    cJSON *old = s->x5c;
     s->x5c = x5c;
+    if (!attest_signer__header(s)) {
+        s->x5c = old;
+        cJSON_Delete(x5c);
+        return attest_ctx__error(s->ctx, ATTEST_E_NOMEM, "signer: out of memory");
+    }
+    cJSON_Delete(old);
     return ATTEST_OK;
 }
 
@@ -209,5 +240,6 @@ void attest_signer_free(attest_signer *s)
         return;
     EVP_PKEY_free(s->key);
     cJSON_Delete(s->x5c);
+    free(s->h64);
     free(s);
 }

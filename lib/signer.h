@@ -10,7 +10,11 @@ struct attest_signer {
     enum attest_jws_alg alg;
     char kid[44]; /* RFC 7638 thumbprint */
     cJSON *x5c;   /* array of base64 DER certificates, or NULL */
+    char *h64;    /* the tokens' header, base64url: typ, kid, jwk[, x5c], alg */
 };
+
+/* (Re)build s->h64 after the key or chain changed. */
+bool attest_signer__header(attest_signer *s);
 
 /* The public JWK (with alg and kid); NULL on allocation failure. */
 cJSON *attest_signer__jwk(const attest_signer *s);

@@ -273,23 +273,14 @@ attest_status attest_token_mint(attest_ctx *ctx, const attest_signer *s, attest_
         (kind != ATTEST_TOKEN_EAR && kind != ATTEST_TOKEN_SIMPLE))
         return attest_ctx__error(ctx, ATTEST_E_ARG, "token: NULL argument or unknown kind");
     cJSON *claims = kind == ATTEST_TOKEN_EAR ? ear_claims(ctx, o, res) : simple_claims(ctx, o, res);
-    cJSON *header = cJSON_CreateObject(), *jwk = attest_signer__jwk(s);
     char *payload = claims != NULL ? cJSON_PrintUnformatted(claims) : NULL;
     attest_status rc;
 
-    /* Trustee's header: typ, alg, and the public key as "jwk" (+ x5c); kid for JWKS users */
-    if (payload == NULL || header == NULL || jwk == NULL ||
-        cJSON_AddStringToObject(header, "typ", "JWT") == NULL ||
-        cJSON_AddStringToObject(header, "kid", s->kid) == NULL ||
-        !cJSON_AddItemToObject(header, "jwk", jwk) ||
-        (jwk = NULL, s->x5c != NULL && !cJSON_AddItemToObject(header, "x5c",
-                                                              cJSON_Duplicate(s->x5c, 1))))
+    if (payload == NULL)
         rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "token: out of memory");
     else
-        rc = attest_jws__sign(ctx, s->key, s->alg, header, (const uint8_t *)payload,
-                              strlen(payload), jwt);
-    cJSON_Delete(jwk);
-    cJSON_Delete(header);
+        rc = attest_jws__sign_h64(ctx, s->key, s->alg, s->h64, (const uint8_t *)payload,
+                                  strlen(payload), jwt);
     cJSON_Delete(claims);
     free(payload);
     return rc;

@@ -253,29 +253,47 @@ static attest_status x5c_key(attest_token_verifier *v, const cJSON *x5c, EVP_PKE
     return rc;
 }
 
-static bool num(const cJSON *c, const char *name, double *out)
+/* A NumericDate (RFC 7519 §2): an integer, or a JSON number literal with a fraction. */
+static bool num(const struct attest_json *d, uint32_t i, double *out)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, name);
-    if (!cJSON_IsNumber(v))
+    char lit[64];
+    if (!attest_json__is(d, i, ATTEST_JSON_NUMBER))
         return false;
-    *out = v->valuedouble;
-    return true;
+    if (d->v[i].is_uint) {
+        *out = (double)d->v[i].uint;
+        return true;
+    }
+    if (d->v[i].str_len >= sizeof(lit))
+        return false;
+    memcpy(lit, d->v[i].str, d->v[i].str_len);
+    lit[d->v[i].str_len] = '\0';
+    char *end = NULL;
+    *out = strtod(lit, &end); /* a JSON literal has no locale-dependent characters but '.' */
+    return end != NULL && *end == '\0';
 }
 
-/* RFC 7519 §4.1: exp (required here), nbf, iat at the ctx time; iss and aud when asked. */
-static attest_status check_claims(attest_token_verifier *v, const cJSON *c)
+static bool str_is(const struct attest_json *d, uint32_t i, const char *want)
 {
-    double now = (double)attest_ctx_time(v->ctx), t;
-    double lw = (double)v->leeway;
-    const cJSON *exp = cJSON_GetObjectItemCaseSensitive(c, "exp");
+    return attest_json__is(d, i, ATTEST_JSON_STRING) && d->v[i].str_len == strlen(want) &&
+           memcmp(d->v[i].str, want, d->v[i].str_len) == 0;
+}
 
-    if (exp == NULL && v->max_age == 0)
+/* RFC 7519 §4.1: exp (required without a max age), nbf, iat at the ctx time; iss and aud
+ * when asked. */
+static attest_status check_claims(attest_token_verifier *v, const struct attest_json *d)
+{
+    double now = (double)attest_ctx_time(v->ctx), t, exp = 0;
+    double lw = (double)v->leeway;
+    uint32_t e = attest_json__get(d, 0, "exp"), nbf = attest_json__get(d, 0, "nbf");
+    uint32_t iat = attest_json__get(d, 0, "iat");
+
+    if (e == ATTEST_JSON_NONE && v->max_age == 0)
         return attest_ctx__error(v->ctx, ATTEST_E_PARSE, "token: claim \"exp\" is missing "
                                  "(set a max age to accept tokens without one)");
-    if (exp != NULL && !cJSON_IsNumber(exp))
+    if (e != ATTEST_JSON_NONE && !num(d, e, &exp))
         return attest_ctx__error(v->ctx, ATTEST_E_PARSE, "token: claim \"exp\" is not a number");
     if (v->max_age > 0) {
-        if (!num(c, "iat", &t))
+        if (!num(d, iat, &t))
             return attest_ctx__error(v->ctx, ATTEST_E_PARSE, "token: claim \"iat\" is missing "
                                      "or not a number (a max age is set)");
         if (now - t > (double)v->max_age + lw)
@@ -283,36 +301,34 @@ static attest_status check_claims(attest_token_verifier *v, const cJSON *c)
                                      "than the max age of %lld s (now %.0f)", t,
                                      (long long)v->max_age, now);
     }
-    if (exp != NULL && now > exp->valuedouble + lw)
+    if (e != ATTEST_JSON_NONE && now > exp + lw)
         return attest_ctx__error(v->ctx, ATTEST_E_EXPIRED, "token: expired at %.0f (now %.0f, "
-                                 "leeway %.0f s)", exp->valuedouble, now, lw);
-    if (cJSON_GetObjectItemCaseSensitive(c, "nbf") != NULL) {
-        if (!num(c, "nbf", &t))
+                                 "leeway %.0f s)", exp, now, lw);
+    if (nbf != ATTEST_JSON_NONE) {
+        if (!num(d, nbf, &t))
             return attest_ctx__error(v->ctx, ATTEST_E_PARSE, "token: claim \"nbf\" is not a "
                                      "number");
         if (now + lw < t)
             return attest_ctx__error(v->ctx, ATTEST_E_EXPIRED, "token: not valid before %.0f "
                                      "(now %.0f)", t, now);
     }
-    if (cJSON_GetObjectItemCaseSensitive(c, "iat") != NULL) {
-        if (!num(c, "iat", &t))
+    if (iat != ATTEST_JSON_NONE) {
+        if (!num(d, iat, &t))
             return attest_ctx__error(v->ctx, ATTEST_E_PARSE, "token: claim \"iat\" is not a "
                                      "number");
         if (t > now + lw)
             return attest_ctx__error(v->ctx, ATTEST_E_EXPIRED, "token: issued in the future "
                                      "(iat %.0f, now %.0f)", t, now);
     }
-    if (v->issuer != NULL) {
-        const cJSON *iss = cJSON_GetObjectItemCaseSensitive(c, "iss");
-        if (!cJSON_IsString(iss) || strcmp(iss->valuestring, v->issuer) != 0)
-            return attest_ctx__error(v->ctx, ATTEST_E_POLICY, "token: issuer is not \"%s\"",
-                                     v->issuer);
-    }
+    if (v->issuer != NULL && !str_is(d, attest_json__get(d, 0, "iss"), v->issuer))
+        return attest_ctx__error(v->ctx, ATTEST_E_POLICY, "token: issuer is not \"%s\"",
+                                 v->issuer);
     if (v->audience != NULL) {
-        const cJSON *aud = cJSON_GetObjectItemCaseSensitive(c, "aud");
-        bool found = cJSON_IsString(aud) && strcmp(aud->valuestring, v->audience) == 0;
-        for (const cJSON *a = cJSON_IsArray(aud) ? aud->child : NULL; a != NULL; a = a->next)
-            found = found || (cJSON_IsString(a) && strcmp(a->valuestring, v->audience) == 0);
+        uint32_t aud = attest_json__get(d, 0, "aud");
+        bool found = str_is(d, aud, v->audience);
+        if (attest_json__is(d, aud, ATTEST_JSON_ARRAY))
+            for (uint32_t a = d->v[aud].first; a != ATTEST_JSON_NONE; a = d->v[a].next)
+                found = found || str_is(d, a, v->audience);
         if (!found)
             return attest_ctx__error(v->ctx, ATTEST_E_POLICY, "token: audience \"%s\" is not "
                                      "in \"aud\"", v->audience);
@@ -389,17 +405,13 @@ attest_status attest_token_verify(attest_token_verifier *v, const char *jwt, siz
     /* the payload: a strict JSON object, then its registered claims */
     rc = attest_json__parse(v->ctx, "token: claims", (const char *)j.payload, j.payload_len,
                             &strict);
-    bool object = rc == ATTEST_OK && attest_json__is(&strict, 0, ATTEST_JSON_OBJECT);
-    if (rc == ATTEST_OK)
+    if (rc == ATTEST_OK) {
+        rc = attest_json__is(&strict, 0, ATTEST_JSON_OBJECT)
+                 ? check_claims(v, &strict)
+                 : attest_ctx__error(v->ctx, ATTEST_E_PARSE, "token: claims are not a JSON "
+                                     "object");
         attest_json__free(&strict);
-    cJSON *c = object ? cJSON_ParseWithLength((const char *)j.payload, j.payload_len) : NULL;
-    if (rc == ATTEST_OK && !object)
-        rc = attest_ctx__error(v->ctx, ATTEST_E_PARSE, "token: claims are not a JSON object");
-    if (rc == ATTEST_OK && c == NULL)
-        rc = attest_ctx__error(v->ctx, ATTEST_E_NOMEM, "token: out of memory");
-    if (rc == ATTEST_OK)
-        rc = check_claims(v, c);
-    cJSON_Delete(c);
+    }
     if (rc == ATTEST_OK) {
         char *text = malloc(j.payload_len + 1);
         if (text == NULL) {
