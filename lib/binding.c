@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "initdata.h"
 #include "internal.h"
 
 static const struct {
@@ -86,7 +87,8 @@ attest_status attest_binding_digest(attest_ctx *ctx, attest_data_kind kind,
         return ATTEST_E_ARG;
     if ((data == NULL && len > 0) || out == NULL || out_len == NULL)
         return attest_ctx__error(ctx, ATTEST_E_ARG, "binding: NULL argument");
-    if (kind != ATTEST_DATA_RAW && attest_hash_alg_name(alg) == NULL)
+    if (kind != ATTEST_DATA_RAW && kind != ATTEST_DATA_INITDATA_TOML &&
+        attest_hash_alg_name(alg) == NULL)
         return attest_ctx__error(ctx, ATTEST_E_ARG, "binding: unknown hash algorithm %d",
                                  (int)alg);
 
@@ -112,6 +114,15 @@ attest_status attest_binding_digest(attest_ctx *ctx, attest_data_kind kind,
             return rc;
         rc = digest(ctx, alg, (const uint8_t *)canon, canon_len, md, &md_len);
         free(canon);
+        break;
+    }
+    case ATTEST_DATA_INITDATA_TOML: {
+        struct attest_initdata d;
+        if ((rc = attest_initdata__parse(ctx, (const char *)data, len, &d)) != ATTEST_OK)
+            return rc;
+        alg = d.alg;
+        attest_initdata__free(&d);
+        rc = digest(ctx, alg, data, len, md, &md_len); /* the text as sent, not re-encoded */
         break;
     }
     default:
@@ -147,7 +158,7 @@ attest_status attest_binding__check(attest_ctx *ctx, const char *tee, const char
 
     if (!expect->set)
         return ATTEST_OK;
-    if (expect->len > field_len)
+    if (expect->len > field_len && !expect->truncate)
         return attest_ctx__error(ctx, ATTEST_E_BINDING,
                                  "%s: expected %s is longer than %s (got %zu bytes, want at "
                                  "most %zu)",
@@ -156,7 +167,7 @@ attest_status attest_binding__check(attest_ctx *ctx, const char *tee, const char
         return attest_ctx__error(ctx, ATTEST_E_INTERNAL, "%s: %s field of %zu bytes", tee,
                                  field_name, field_len);
     memset(padded, 0, sizeof(padded));
-    memcpy(padded, expect->value, expect->len);
+    memcpy(padded, expect->value, expect->len < field_len ? expect->len : field_len);
     if (attest_ct_equal(padded, field, field_len))
         return ATTEST_OK;
     short_hex(field, field_len, got);

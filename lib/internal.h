@@ -121,13 +121,14 @@ char *attest_b64__encode(enum attest_b64_alphabet alpha, const uint8_t *in, size
 /* What the request expects one evidence field to hold. */
 struct attest_expect {
     bool set;
+    bool truncate; /* compare the first field-length bytes (Trustee init-data digests) */
     uint8_t value[ATTEST_BINDING_MAX];
     size_t len;
 };
 
 /*
  * Compare an expected value with an evidence field: expected zero-padded to field_len must
- * equal the field, in constant time. An unset expectation passes. On mismatch the message
+ * equal the field, in constant time; a longer one is an error unless expect->truncate. An unset expectation passes. On mismatch the message
  * is "<tee>: <field_name> does not match the expected <what> (got ..., want ...)".
  */
 attest_status attest_binding__check(attest_ctx *ctx, const char *tee, const char *field_name,

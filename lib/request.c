@@ -53,9 +53,11 @@ static attest_status data_set(struct attest_request_data *d, attest_data_kind ki
 {
     if ((data == NULL && len > 0) || len > ATTEST_EVIDENCE_MAX)
         return ATTEST_E_ARG;
-    if (kind != ATTEST_DATA_RAW && kind != ATTEST_DATA_JSON && kind != ATTEST_DATA_RAW_HASHED)
+    if (kind != ATTEST_DATA_RAW && kind != ATTEST_DATA_JSON && kind != ATTEST_DATA_RAW_HASHED &&
+        kind != ATTEST_DATA_INITDATA_TOML)
         return ATTEST_E_ARG;
-    if (kind != ATTEST_DATA_RAW && attest_hash_alg_name(alg) == NULL)
+    if (kind != ATTEST_DATA_RAW && kind != ATTEST_DATA_INITDATA_TOML &&
+        attest_hash_alg_name(alg) == NULL)
         return ATTEST_E_ARG;
     if (kind == ATTEST_DATA_RAW && len > ATTEST_BINDING_MAX) /* no field is longer */
         return ATTEST_E_ARG;

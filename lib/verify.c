@@ -38,8 +38,10 @@ static attest_status expect_from(attest_ctx *ctx, const struct attest_request_da
         return ATTEST_OK;
     attest_status rc = attest_binding_digest(ctx, d->kind, d->data, d->len, d->alg, e->value,
                                              sizeof(e->value), &e->len);
-    if (rc == ATTEST_OK)
+    if (rc == ATTEST_OK) {
         e->set = true;
+        e->truncate = d->kind == ATTEST_DATA_INITDATA_TOML;
+    }
     return rc;
 }
 

@@ -20,7 +20,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: " PROG " [--tee NAME] [--runtime-data FILE | --runtime-data-json FILE]\n"
-            "                     [--init-data FILE | --init-data-json FILE]\n"
+            "                     [--init-data FILE | --init-data-json FILE |\n"
+            "                      --init-data-toml FILE]\n"
             "                     [--hash-alg sha256|sha384|sha512] [--trust-dir DIR]...\n"
             "                     [--collateral DIR|FILE]... [--at TIME] [--json]\n"
             "                     [--token ear|simple --signer-key PEM [--signer-alg ALG]\n"
@@ -65,7 +66,7 @@ static int set_data(struct data_opt *d, const char *what, const char *path,
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-    enum { O_TEE = 256, O_RD, O_RDJ, O_ID, O_IDJ, O_ALG, O_TRUST, O_COLL, O_AT, O_JSON,
+    enum { O_TEE = 256, O_RD, O_RDJ, O_ID, O_IDJ, O_IDT, O_ALG, O_TRUST, O_COLL, O_AT, O_JSON,
            O_TOKEN, O_SKEY, O_SALG, O_SCHAIN, O_TTL, O_ISS, O_NONCE, O_HELP, O_VERSION };
     static const struct option longopts[] = {
         {"tee", required_argument, NULL, O_TEE},
@@ -73,6 +74,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"runtime-data-json", required_argument, NULL, O_RDJ},
         {"init-data", required_argument, NULL, O_ID},
         {"init-data-json", required_argument, NULL, O_IDJ},
+        {"init-data-toml", required_argument, NULL, O_IDT},
         {"hash-alg", required_argument, NULL, O_ALG},
         {"trust-dir", required_argument, NULL, O_TRUST},
         {"collateral", required_argument, NULL, O_COLL},
@@ -110,6 +112,10 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case O_IDJ:
             if (set_data(&o->init, "init", optarg, ATTEST_DATA_JSON))
+                return -1;
+            break;
+        case O_IDT:
+            if (set_data(&o->init, "init", optarg, ATTEST_DATA_INITDATA_TOML))
                 return -1;
             break;
         case O_ALG:

@@ -33,7 +33,12 @@ typedef enum attest_data_kind {
     /** JSON text, canonicalised (RFC 8785) and hashed (Trustee AS "structured"). */
     ATTEST_DATA_JSON = 1,
     /** The bytes, hashed (MAA and the Azure SKR sidecar). */
-    ATTEST_DATA_RAW_HASHED = 2
+    ATTEST_DATA_RAW_HASHED = 2,
+    /** Trustee's init-data TOML ("version", "algorithm", [data]): its exact text hashed
+     * with the algorithm it names (the alg argument is ignored). As in Trustee, a digest
+     * longer than the evidence field is compared truncated to the field (a sha384 digest
+     * with SEV-SNP's 32-byte HOST_DATA). */
+    ATTEST_DATA_INITDATA_TOML = 3
 } attest_data_kind;
 
 typedef enum attest_hash_alg {
@@ -85,13 +90,14 @@ ATTEST_API ATTEST_NODISCARD attest_status attest_json_canonicalize(attest_ctx *c
 
 /**
  * Compute the expected field value for caller data.
- * @param kind     ATTEST_DATA_RAW (data copied; alg ignored), ATTEST_DATA_JSON or
- *                 ATTEST_DATA_RAW_HASHED
+ * @param kind     ATTEST_DATA_RAW (data copied; alg ignored), ATTEST_DATA_JSON,
+ *                 ATTEST_DATA_RAW_HASHED or ATTEST_DATA_INITDATA_TOML (alg ignored)
  * @param out      receives the value; out_cap bytes available (ATTEST_BINDING_MAX is
  *                 always enough for hashed kinds)
  * @param out_len  on ATTEST_OK the value's length
  * @return ATTEST_OK, ATTEST_E_ARG (bad kind or alg, NULL, raw data longer than out_cap),
- *         ATTEST_E_NOMEM, ATTEST_E_PARSE (JSON), ATTEST_E_INTERNAL (the digest failed)
+ *         ATTEST_E_NOMEM, ATTEST_E_PARSE (JSON or TOML, naming the line), ATTEST_E_INTERNAL
+ *         (the digest failed)
  * @since 0.1
  */
 ATTEST_API ATTEST_NODISCARD attest_status attest_binding_digest(attest_ctx *ctx,
