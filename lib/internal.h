@@ -116,6 +116,11 @@ attest_status attest_b64__decode(enum attest_b64_alphabet alpha, const char *tex
 /* Encode as base64; std pads with '=', url does not. malloc'd NUL-terminated, or NULL. */
 char *attest_b64__encode(enum attest_b64_alphabet alpha, const uint8_t *in, size_t len);
 
+/* ---- tokens (lib/token.c) ---- */
+
+/* A copy of token options, or NULL on allocation failure. */
+attest_token_opts *attest_token__opts_dup(const attest_token_opts *o);
+
 /* ---- binding (lib/binding.c) ---- */
 
 /* What the request expects one evidence field to hold. */

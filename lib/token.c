@@ -50,6 +50,22 @@ void attest_token_opts_free(attest_token_opts *o)
     free(o);
 }
 
+attest_token_opts *attest_token__opts_dup(const attest_token_opts *o)
+{
+    attest_token_opts *d = calloc(1, sizeof(*d));
+    if (d == NULL)
+        return NULL;
+    *d = *o;
+    for (size_t i = 0; i < sizeof(d->str) / sizeof(d->str[0]); i++)
+        if (o->str[i] != NULL && (d->str[i] = strdup(o->str[i])) == NULL) {
+            while (i-- > 0)
+                free(d->str[i]);
+            free(d);
+            return NULL;
+        }
+    return d;
+}
+
 attest_status attest_token_opts_set(attest_token_opts *o, attest_token_opt opt, const char *value)
 {
     if (o == NULL || opt < ATTEST_TOKEN_OPT_ISSUER || opt > ATTEST_TOKEN_OPT_INIT_CLAIMS)
