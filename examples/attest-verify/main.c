@@ -27,6 +27,7 @@ static void usage(FILE *f)
             "                     [--token ear|simple --signer-key PEM [--signer-alg ALG]\n"
             "                      [--signer-chain PEM] [--token-ttl SECONDS] [--issuer ISS]\n"
             "                      [--nonce TEXT]]\n"
+            "                     [--policy FILE [--reference-values FILE]]\n"
             "                     EVIDENCE_FILE|-\n");
 }
 
@@ -50,6 +51,7 @@ struct options {
     attest_token_kind token;
     const char *signer_key, *signer_alg, *signer_chain, *issuer, *nonce;
     int64_t ttl;
+    const char *policy, *refvals;
 };
 
 static int set_data(struct data_opt *d, const char *what, const char *path,
@@ -67,7 +69,8 @@ static int set_data(struct data_opt *d, const char *what, const char *path,
 static int parse_args(int argc, char **argv, struct options *o)
 {
     enum { O_TEE = 256, O_RD, O_RDJ, O_ID, O_IDJ, O_IDT, O_ALG, O_TRUST, O_COLL, O_AT, O_JSON,
-           O_TOKEN, O_SKEY, O_SALG, O_SCHAIN, O_TTL, O_ISS, O_NONCE, O_HELP, O_VERSION };
+           O_TOKEN, O_SKEY, O_SALG, O_SCHAIN, O_TTL, O_ISS, O_NONCE, O_POLICY, O_REFVALS, O_HELP,
+           O_VERSION };
     static const struct option longopts[] = {
         {"tee", required_argument, NULL, O_TEE},
         {"runtime-data", required_argument, NULL, O_RD},
@@ -87,6 +90,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"token-ttl", required_argument, NULL, O_TTL},
         {"issuer", required_argument, NULL, O_ISS},
         {"nonce", required_argument, NULL, O_NONCE},
+        {"policy", required_argument, NULL, O_POLICY},
+        {"reference-values", required_argument, NULL, O_REFVALS},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -158,6 +163,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         case O_TTL: o->ttl = strtoll(optarg, NULL, 10); break;
         case O_ISS: o->issuer = optarg; break;
         case O_NONCE: o->nonce = optarg; break;
+        case O_POLICY: o->policy = optarg; break;
+        case O_REFVALS: o->refvals = optarg; break;
         case O_HELP: usage(stdout); exit(CLI_EXIT_OK);
         case O_VERSION: printf(PROG " %s\n", attest_version()); exit(CLI_EXIT_OK);
         default: return -1;
@@ -174,6 +181,77 @@ static int parse_args(int argc, char **argv, struct options *o)
                 "need them\n");
         return -1;
     }
+    if (o->refvals != NULL && o->policy == NULL) {
+        fprintf(stderr, PROG ": --reference-values is for an appraisal --policy\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Load --policy (and --reference-values, a LocalJson store); prints why on failure. */
+static int policy_setup(attest_ctx *ctx, const struct options *o, attest_policy **policy,
+                        attest_refvals **refvals)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (o->policy == NULL)
+        return 0;
+    if (!cli_read_file(PROG, o->policy, INPUT_MAX, &buf, &len))
+        return -1;
+    attest_status rc = attest_policy_new(policy, ctx, (const char *)buf, len);
+    free(buf);
+    if (rc != ATTEST_OK) {
+        fprintf(stderr, PROG ": %s: %s\n", o->policy, attest_ctx_last_error(ctx));
+        return -1;
+    }
+    if (o->refvals != NULL &&
+        attest_refvals_open(refvals, ctx, "LocalJson", o->refvals) != ATTEST_OK) {
+        fprintf(stderr, PROG ": %s: %s\n", o->refvals, attest_ctx_last_error(ctx));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Apply the policy to a verified result: a release policy decides (0 allowed, 1 denied,
+ * with the reason in *why), an appraisal sets the token's trust vector and is printed.
+ */
+static int apply_policy(attest_ctx *ctx, const struct options *o, attest_policy *p,
+                        attest_refvals *rv, const attest_result *res, attest_token_opts *topts,
+                        char **why)
+{
+    const char *claims = attest_result_claims_json(res);
+    if (p == NULL)
+        return 0;
+    if (attest_policy_kind_of(p) == ATTEST_POLICY_RELEASE) {
+        int allowed = 0;
+        if (attest_policy_allows(ctx, p, claims, strlen(claims), NULL, &allowed, why) !=
+            ATTEST_OK) {
+            *why = NULL;
+            fprintf(stderr, PROG ": policy: %s\n", attest_ctx_last_error(ctx));
+            return -1;
+        }
+        return allowed ? 0 : 1;
+    }
+    attest_trust_vector tv;
+    attest_ear_status st;
+    if (attest_policy_appraise(ctx, p, claims, strlen(claims), rv ? attest_refvals_lookup : NULL,
+                               rv, &tv, &st) != ATTEST_OK) {
+        fprintf(stderr, PROG ": policy: %s\n", attest_ctx_last_error(ctx));
+        return -1;
+    }
+    if (topts != NULL && (attest_token_opts_set_trust_vector(topts, &tv) != ATTEST_OK ||
+                          attest_token_opts_set(topts, ATTEST_TOKEN_OPT_POLICY_HASH,
+                                                attest_policy_hash(p)) != ATTEST_OK))
+        return -1;
+    if (!o->json && o->token == 0)
+        printf("appraisal: %s (instance-identity %d, configuration %d, executables %d, "
+               "file-system %d, hardware %d, runtime-opaque %d, storage-opaque %d, "
+               "sourced-data %d)\n",
+               attest_ear_status_name(st), tv.instance_identity, tv.configuration,
+               tv.executables, tv.file_system, tv.hardware, tv.runtime_opaque,
+               tv.storage_opaque, tv.sourced_data);
+    return 0;
     return 0;
 }
 
@@ -316,6 +394,9 @@ int main(int argc, char **argv)
     attest_result *res = NULL;
     attest_signer *signer = NULL;
     attest_token_opts *topts = NULL;
+    attest_policy *policy = NULL;
+    attest_refvals *refvals = NULL;
+    char *why = NULL;
     char *token = NULL;
     uint8_t *evidence = NULL;
     size_t evidence_len = 0;
@@ -338,7 +419,8 @@ int main(int argc, char **argv)
         if (attest_ctx_add_collateral(ctx, o.collateral[i]) != ATTEST_OK)
             goto usage_error;
 
-    if (o.token != 0 && token_setup(ctx, &o, &signer, &topts) != 0)
+    if ((o.token != 0 && token_setup(ctx, &o, &signer, &topts) != 0) ||
+        policy_setup(ctx, &o, &policy, &refvals) != 0)
         goto out;
     if (!cli_read_file(PROG, o.evidence, INPUT_MAX, &evidence, &evidence_len))
         goto out;
@@ -369,6 +451,16 @@ int main(int argc, char **argv)
         exit_code = CLI_EXIT_REJECTED;
         goto out;
     }
+    int decision = apply_policy(ctx, &o, policy, refvals, res, topts, &why);
+    if (decision < 0)
+        goto out;
+    if (decision > 0) {
+        if (o.json)
+            print_json(attest_result_tee(res), NULL, why, NULL);
+        fprintf(stderr, PROG ": denied by policy: %s\n", why != NULL ? why : "(no reason)");
+        exit_code = CLI_EXIT_REJECTED;
+        goto out;
+    }
     if (o.token != 0 && attest_token_mint(ctx, signer, o.token, topts, res, &token) != ATTEST_OK) {
         fprintf(stderr, PROG ": token: %s\n", attest_ctx_last_error(ctx));
         goto out;
@@ -385,6 +477,9 @@ int main(int argc, char **argv)
 usage_error:
     fprintf(stderr, PROG ": %s\n", attest_ctx_last_error(ctx));
 out:
+    attest_free(why);
+    attest_policy_free(policy);
+    attest_refvals_free(refvals);
     attest_free(token);
     attest_token_opts_free(topts);
     attest_signer_free(signer);

@@ -158,5 +158,39 @@ expect 2 "--simulate with --tee" -- "$collect" --simulate snp --tee sample
 expect 2 "--state-dir without --simulate" -- "$collect" --state-dir "$dev"
 expect 2 "simulate an unknown tee" -- "$collect" --simulate nosuch --state-dir "$tmp/x"
 
+# tokens: attest-verify --token mints, attest-token verifies (pinned by the key's RFC 7638
+# thumbprint, which attest-verify puts in the header as kid)
+token=$bin/attest-token
+openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt \
+  -out "$tmp/es256.pem"
+expect 0 "verify --token ear" -- "$verify" --runtime-data-json "$tmp/rd.json" --token ear \
+  --signer-key "$tmp/es256.pem" --nonce abcdefgh12345678 "$tmp/ev.json"
+cp "$tmp/out" "$tmp/ear.jwt"
+kid=$(python3 -c 'import sys,json,base64; h=open(sys.argv[1]).read().split(".")[0]; print(json.loads(base64.urlsafe_b64decode(h+"=="))["kid"])' "$tmp/ear.jwt")
+expect 0 "attest-token --pin-jwk" -- "$token" --pin-jwk "$kid" "$tmp/ear.jwt"
+contains "$tmp/out" '"eat_nonce":"abcdefgh12345678"' "token nonce"
+contains "$tmp/out" '"ear.status":"warning"' "token status"
+expect 1 "attest-token expired" -- "$token" --pin-jwk "$kid" --at 2099-01-01T00:00:00Z \
+  "$tmp/ear.jwt"
+contains "$tmp/err" "expired" "expiry message"
+expect 1 "attest-token other pin" -- "$token" \
+  --pin-jwk AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA "$tmp/ear.jwt"
+expect 2 "attest-token trusts nothing" -- "$token" "$tmp/ear.jwt"
+expect 2 "--token without --signer-key" -- "$verify" --token ear "$tmp/ev.json"
+expect 2 "--signer-key is not a key" -- "$verify" --token ear --signer-key "$tmp/rd.json" \
+  "$tmp/ev.json"
+# policies: a release policy decides, an appraisal policy rates
+printf '{"version":"1.0.0","anyOf":[{"allOf":[{"claim":"sample.svn","equals":"2"}]}]}' \
+  > "$tmp/deny.json"
+expect 1 "denied by a release policy" -- "$verify" --runtime-data-json "$tmp/rd.json" \
+  --policy "$tmp/deny.json" "$tmp/ev.json"
+contains "$tmp/err" 'claim sample.svn is "1", want equals "2"' "denial reason"
+printf '{"version":"1.0","defaults":{"hardware":2}}' > "$tmp/appraise.json"
+expect 0 "appraisal policy" -- "$verify" --runtime-data-json "$tmp/rd.json" \
+  --policy "$tmp/appraise.json" "$tmp/ev.json"
+contains "$tmp/out" "appraisal: affirming" "appraisal line"
+printf '{"anyOf":' > "$tmp/badpolicy.json"
+expect 2 "malformed policy" -- "$verify" --policy "$tmp/badpolicy.json" "$tmp/ev.json"
+
 echo "$fails failures"
 [ "$fails" -eq 0 ]
