@@ -87,6 +87,7 @@ attest_status attest_binding_digest(attest_ctx *ctx, attest_data_kind kind,
         return ATTEST_E_ARG;
     if ((data == NULL && len > 0) || out == NULL || out_len == NULL)
         return attest_ctx__error(ctx, ATTEST_E_ARG, "binding: NULL argument");
+    kind = (attest_data_kind)(kind & ~ATTEST_DATA_TRUNCATE);
     if (kind != ATTEST_DATA_RAW && kind != ATTEST_DATA_INITDATA_TOML &&
         attest_hash_alg_name(alg) == NULL)
         return attest_ctx__error(ctx, ATTEST_E_ARG, "binding: unknown hash algorithm %d",

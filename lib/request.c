@@ -51,6 +51,8 @@ void attest_request_free(attest_request *req)
 static attest_status data_set(struct attest_request_data *d, attest_data_kind kind,
                               const uint8_t *data, size_t len, attest_hash_alg alg)
 {
+    bool truncate = (kind & ATTEST_DATA_TRUNCATE) != 0;
+    kind = (attest_data_kind)(kind & ~ATTEST_DATA_TRUNCATE);
     if ((data == NULL && len > 0) || len > ATTEST_EVIDENCE_MAX)
         return ATTEST_E_ARG;
     if (kind != ATTEST_DATA_RAW && kind != ATTEST_DATA_JSON && kind != ATTEST_DATA_RAW_HASHED &&
@@ -69,6 +71,7 @@ static attest_status data_set(struct attest_request_data *d, attest_data_kind ki
     copy[len] = 0;
     data_clear(d);
     d->set = true;
+    d->truncate = truncate || kind == ATTEST_DATA_INITDATA_TOML;
     d->kind = kind;
     d->alg = alg;
     d->data = copy;
@@ -80,7 +83,7 @@ attest_status attest_request_set_runtime_data(attest_request *req, attest_data_k
                                               const uint8_t *data, size_t len,
                                               attest_hash_alg alg)
 {
-    if (req == NULL)
+    if (req == NULL || (kind & ATTEST_DATA_TRUNCATE) != 0) /* report data never truncates */
         return ATTEST_E_ARG;
     return data_set(&req->runtime, kind, data, len, alg);
 }

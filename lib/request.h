@@ -7,6 +7,7 @@
 struct attest_request_data {
     bool set;
     attest_data_kind kind;
+    bool truncate; /* compare truncated to the field (ATTEST_DATA_TRUNCATE) */
     attest_hash_alg alg;
     uint8_t *data; /* len bytes + a NUL, so JSON text can be handed on as is */
     size_t len;

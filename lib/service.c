@@ -340,8 +340,13 @@ static attest_status set_runtime(attest_ctx *ctx, attest_request *req, const cJS
                                                          "memory");
 }
 
+/*
+ * init_data: {"init_data_digest": b64url} or {"init_data_toml": TOML} (Trustee's code), or
+ * the documented {"raw": b64url} (as given, like the digest) or {"structured": JSON}
+ * (canonical JSON hashed with init_data_hash_algorithm) of seed 002's request shape.
+ */
 static attest_status set_init(attest_ctx *ctx, attest_request *req, const cJSON *i,
-                              struct verification *v)
+                              const cJSON *alg_name, struct verification *v)
 {
     const char *which = NULL;
     const cJSON *val;
@@ -349,15 +354,39 @@ static attest_status set_init(attest_ctx *ctx, attest_request *req, const cJSON 
 
     if (i == NULL || cJSON_IsNull(i))
         return ATTEST_OK;
-    if ((val = one_of(i, "init_data_digest", "init_data_toml", &which)) == NULL)
+    if ((val = one_of(i, "init_data_digest", "init_data_toml", &which)) == NULL &&
+        (val = one_of(i, "raw", "structured", &which)) == NULL)
         return attest_ctx__error(ctx, ATTEST_E_PARSE, "service: init_data must be "
-                                 "{\"init_data_digest\": b64url} or {\"init_data_toml\": TOML}");
-    if (strcmp(which, "init_data_digest") == 0) {
+                                 "{\"init_data_digest\": b64url}, {\"init_data_toml\": TOML}, "
+                                 "{\"raw\": b64url} or {\"structured\": JSON}");
+    if (strcmp(which, "structured") == 0) {
+        attest_hash_alg alg = ATTEST_HASH_SHA384;
+        if (alg_name != NULL && !cJSON_IsNull(alg_name) &&
+            (!cJSON_IsString(alg_name) ||
+             (alg_name->valuestring[0] != '\0' &&
+              attest_hash_alg_from_name(alg_name->valuestring, &alg) != ATTEST_OK)))
+            return attest_ctx__error(ctx, ATTEST_E_PARSE, "service: init_data_hash_algorithm is "
+                                     "not sha256, sha384 or sha512");
+        char *text = cJSON_PrintUnformatted(val);
+        if (text == NULL)
+            return attest_ctx__error(ctx, ATTEST_E_NOMEM, "service: out of memory");
+        rc = attest_request_set_init_data(req, ATTEST_DATA_JSON | ATTEST_DATA_TRUNCATE,
+                                          (const uint8_t *)text, strlen(text), alg);
+        free(text);
+        if (rc == ATTEST_OK && (v->init_claims = cJSON_Duplicate(val, 1)) == NULL)
+            rc = ATTEST_E_NOMEM;
+        return rc == ATTEST_OK ? rc
+                               : attest_ctx__error(ctx, rc, "service: init_data.structured "
+                                                   "cannot be bound");
+    }
+    if (strcmp(which, "init_data_digest") == 0 || strcmp(which, "raw") == 0) {
         uint8_t *raw = NULL;
         size_t n = 0;
         if ((rc = b64url(ctx, val, "init_data.init_data_digest", &raw, &n)) != ATTEST_OK)
             return rc;
-        rc = attest_request_set_init_data(req, ATTEST_DATA_RAW, raw, n, ATTEST_HASH_SHA384);
+        /* Trustee compares init data truncated to the field (regularize_data) */
+        rc = attest_request_set_init_data(req, ATTEST_DATA_RAW | ATTEST_DATA_TRUNCATE, raw, n,
+                                          ATTEST_HASH_SHA384);
         free(raw);
         return rc == ATTEST_OK ? ATTEST_OK
                                : attest_ctx__error(ctx, ATTEST_E_PARSE, "service: "
@@ -403,7 +432,8 @@ static attest_status verify_one(attest_service *s, const cJSON *r, struct verifi
     else if ((rc = set_runtime(ctx, req, cJSON_GetObjectItemCaseSensitive(r, "runtime_data"),
                                cJSON_GetObjectItemCaseSensitive(r, "runtime_data_hash_algorithm"),
                                v)) == ATTEST_OK &&
-             (rc = set_init(ctx, req, cJSON_GetObjectItemCaseSensitive(r, "init_data"), v)) ==
+             (rc = set_init(ctx, req, cJSON_GetObjectItemCaseSensitive(r, "init_data"),
+                            cJSON_GetObjectItemCaseSensitive(r, "init_data_hash_algorithm"), v)) ==
                  ATTEST_OK)
         rc = attest_verify(ctx, req, res);
     attest_request_free(req);

@@ -40,7 +40,7 @@ static attest_status expect_from(attest_ctx *ctx, const struct attest_request_da
                                              sizeof(e->value), &e->len);
     if (rc == ATTEST_OK) {
         e->set = true;
-        e->truncate = d->kind == ATTEST_DATA_INITDATA_TOML;
+        e->truncate = d->truncate;
     }
     return rc;
 }

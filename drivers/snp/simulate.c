@@ -10,6 +10,9 @@
  *   chip_id                    the 64 raw CHIP_ID bytes (the VCEK's hwID)
  *   pins                       "snp Milan <SPKI SHA-256 of the ARK>", read by
  *                              attest_ctx__extra_pin() when the directory is a trust dir
+ *   host_data                  optional: 64 hex digits, the HOST_DATA the simulated host
+ *                              launched the guest with (e.g. an init-data digest); absent
+ *                              means zero
  * Every file is written atomically (temporary file, fsync, rename) and vcek.pem comes last,
  * so "vcek.pem exists" means the state is complete; a crash leaves either a complete state
  * or one without vcek.pem, which the next call generates again.
@@ -769,9 +772,30 @@ out:
     return rc;
 }
 
+/* The launch's HOST_DATA from dir/host_data (64 hex digits and an optional newline), or
+ * zero when the file is absent. */
+static attest_status load_host_data(attest_ctx *ctx, const char *dir, uint8_t out[32])
+{
+    uint8_t *text = NULL;
+    size_t len = 0, n = 0;
+    memset(out, 0, 32);
+    if (!exists(dir, "host_data"))
+        return ATTEST_OK;
+    attest_status rc = read_state_file(ctx, dir, "host_data", &text, &len);
+    if (rc != ATTEST_OK)
+        return rc;
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        len--;
+    if (len != 64 || !attest_hex__decode((const char *)text, len, out, 32, &n) || n != 32)
+        rc = damaged(ctx, dir, "host_data", "is not 64 hex digits");
+    free(text);
+    return rc;
+}
+
 /* The report, field by field at its pub. 56860 offset; every byte not named stays zero. */
 static attest_status build_report(attest_ctx *ctx, const struct sim_state *s,
-                                  const uint8_t *report_data, size_t len, uint8_t *r)
+                                  const uint8_t *report_data, size_t len,
+                                  const uint8_t host_data[32], uint8_t *r)
 {
     unsigned int mlen = 0;
 
@@ -792,7 +816,8 @@ static attest_status build_report(attest_ctx *ctx, const struct sim_state *s,
             1 ||
         mlen != 48) /* MEASUREMENT */
         return attest_ctx__error(ctx, ATTEST_E_INTERNAL, "snp: measurement cannot be hashed");
-    /* 0x0c0 HOST_DATA, 0x0e0 ID_KEY_DIGEST, 0x110 AUTHOR_KEY_DIGEST: zero */
+    memcpy(r + 0x0c0, host_data, 32);       /* HOST_DATA */
+    /* 0x0e0 ID_KEY_DIGEST, 0x110 AUTHOR_KEY_DIGEST: zero */
     if (RAND_bytes(r + 0x140, 32) != 1) /* REPORT_ID */
         return attest_ctx__error(ctx, ATTEST_E_INTERNAL, "snp: report_id cannot be drawn "
                                  "(RAND_bytes)");
@@ -853,7 +878,9 @@ attest_status snp_simulate_report(attest_ctx *ctx, const char *state_dir,
                                  "bytes, want at most 64)", len);
     if ((rc = state_open(ctx, state_dir, &s)) != ATTEST_OK)
         goto out;
-    if ((rc = build_report(ctx, &s, report_data, len, o.report)) != ATTEST_OK)
+    uint8_t host_data[32];
+    if ((rc = load_host_data(ctx, state_dir, host_data)) != ATTEST_OK ||
+        (rc = build_report(ctx, &s, report_data, len, host_data, o.report)) != ATTEST_OK)
         goto out;
     if (!der_copy(s.vcek, &o.vcek, &o.vcek_len) || !der_copy(s.ask, &o.ask, &o.ask_len) ||
         !der_copy(s.ark, &o.ark, &o.ark_len)) {

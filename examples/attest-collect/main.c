@@ -21,7 +21,8 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: " PROG " [--tee NAME|auto | --simulate TEE [--state-dir DIR]]\n"
+    fprintf(f, "usage: " PROG " [--tee NAME|auto | --simulate TEE [--state-dir DIR]\n"
+               "                      [--host-data HEX]]\n"
                "                      [--report-data HEX |\n"
                "                      --runtime-data FILE [--runtime-data-json]"
                " [--hash-alg ALG]]\n"
@@ -64,11 +65,12 @@ static bool default_state_dir(const char *tee, char *buf, size_t cap)
 
 int main(int argc, char **argv)
 {
-    enum { O_TEE = 256, O_SIM, O_STATE, O_RDHEX, O_RD, O_RDJ, O_ALG, O_HELP, O_VERSION };
+    enum { O_TEE = 256, O_SIM, O_STATE, O_HOSTDATA, O_RDHEX, O_RD, O_RDJ, O_ALG, O_HELP, O_VERSION };
     static const struct option longopts[] = {
         {"tee", required_argument, NULL, O_TEE},
         {"simulate", required_argument, NULL, O_SIM},
         {"state-dir", required_argument, NULL, O_STATE},
+        {"host-data", required_argument, NULL, O_HOSTDATA},
         {"report-data", required_argument, NULL, O_RDHEX},
         {"runtime-data", required_argument, NULL, O_RD},
         {"runtime-data-json", no_argument, NULL, O_RDJ},
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
     };
-    const char *tee = "auto", *simulate = NULL, *state_dir = NULL, *hex = NULL, *runtime_path = NULL, *output = NULL;
+    const char *tee = "auto", *simulate = NULL, *state_dir = NULL, *host_data = NULL, *hex = NULL, *runtime_path = NULL, *output = NULL;
     bool runtime_json = false, alg_set = false, tee_set = false;
     char state_buf[4096];
     attest_hash_alg alg = ATTEST_HASH_SHA384;
@@ -91,6 +93,7 @@ int main(int argc, char **argv)
         case O_TEE: tee = optarg; tee_set = true; break;
         case O_SIM: simulate = optarg; break;
         case O_STATE: state_dir = optarg; break;
+        case O_HOSTDATA: host_data = optarg; break;
         case O_RDHEX: hex = optarg; break;
         case O_RD: runtime_path = optarg; break;
         case O_RDJ: runtime_json = true; break;
@@ -109,7 +112,8 @@ int main(int argc, char **argv)
     }
     if (optind != argc || (hex != NULL && runtime_path != NULL) ||
         (runtime_json && runtime_path == NULL) || (alg_set && runtime_path == NULL) ||
-        (simulate != NULL && tee_set) || (state_dir != NULL && simulate == NULL)) {
+        (simulate != NULL && tee_set) || (state_dir != NULL && simulate == NULL) ||
+        (host_data != NULL && simulate == NULL)) {
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
@@ -154,6 +158,20 @@ int main(int argc, char **argv)
             fprintf(stderr, PROG ": cannot create the parents of %s: %s\n", state_dir,
                     strerror(errno));
             goto out;
+        }
+        if (host_data != NULL) {
+            /* the simulated host launches the guest with this HOST_DATA (snp: 32 bytes) */
+            uint8_t hd[32];
+            size_t hd_len = 0;
+            char path[4200];
+            if (!cli_hex_decode(host_data, hd, sizeof(hd), &hd_len) || hd_len != sizeof(hd)) {
+                fprintf(stderr, PROG ": --host-data wants 64 hex digits\n");
+                goto out;
+            }
+            snprintf(path, sizeof(path), "%s/host_data", state_dir);
+            if ((mkdir(state_dir, 0700) != 0 && errno != EEXIST) ||
+                !cli_write_file(PROG, path, (const uint8_t *)host_data, strlen(host_data)))
+                goto out;
         }
         rc = attest_attester_new_simulated(&att, ctx, simulate, state_dir);
     } else {

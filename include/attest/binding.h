@@ -38,7 +38,12 @@ typedef enum attest_data_kind {
      * with the algorithm it names (the alg argument is ignored). As in Trustee, a digest
      * longer than the evidence field is compared truncated to the field (a sha384 digest
      * with SEV-SNP's 32-byte HOST_DATA). */
-    ATTEST_DATA_INITDATA_TOML = 3
+    ATTEST_DATA_INITDATA_TOML = 3,
+    /** A flag to OR into a kind for attest_request_set_init_data(): an expected value
+     * longer than the evidence field is compared truncated to the field, as Trustee's
+     * verifiers treat init data (a sha384 digest with SEV-SNP's 32-byte HOST_DATA),
+     * instead of being an error. attest_binding_digest() ignores it. */
+    ATTEST_DATA_TRUNCATE = 0x100
 } attest_data_kind;
 
 typedef enum attest_hash_alg {
