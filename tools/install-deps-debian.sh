@@ -11,7 +11,7 @@ $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends \
   build-essential g++ meson ninja-build pkg-config \
   libssl-dev libcjson-dev libcbor-dev check libmicrohttpd-dev \
-  openssl python3 python3-jwcrypto valgrind clang libclang-rt-14-dev binutils groff-base \
+  curl openssl python3 python3-jwcrypto valgrind clang libclang-rt-14-dev binutils groff-base \
   ca-certificates >/dev/null
 # Node.js for the jose interop tests: keep one that is there (e.g. NodeSource's, which
 # bundles npm and conflicts with Debian's npm package), else Debian's.
