@@ -124,6 +124,40 @@ attest_status attest_token_verifier_add_jwks(attest_token_verifier *v, const cha
     return rc;
 }
 
+attest_status attest_token_verifier_add_pem(attest_token_verifier *v, const char *pem, size_t len)
+{
+    if (v == NULL)
+        return ATTEST_E_ARG;
+    if (pem == NULL || len == 0 || len > 1024u * 1024u)
+        return attest_ctx__error(v->ctx, ATTEST_E_ARG, "token: NULL, empty or oversized PEM");
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    EVP_PKEY *key = bio != NULL ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
+    if (key == NULL && bio != NULL) {
+        (void)BIO_reset(bio);
+        X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+        key = x != NULL ? X509_get_pubkey(x) : NULL;
+        X509_free(x);
+    }
+    BIO_free(bio);
+    if (key == NULL)
+        return attest_ctx__error(v->ctx, ATTEST_E_PARSE, "token: not a PEM public key or "
+                                 "certificate");
+    if (attest_jws__default_alg(key) == ATTEST_JWS_NONE_ALG) {
+        EVP_PKEY_free(key);
+        return attest_ctx__error(v->ctx, ATTEST_E_UNSUPPORTED, "token: the key is not RSA, EC "
+                                 "P-256/P-384 or Ed25519");
+    }
+    if (v->n_keys == KEYS_MAX) {
+        EVP_PKEY_free(key);
+        return attest_ctx__error(v->ctx, ATTEST_E_ARG, "token: more than %d trusted keys",
+                                 KEYS_MAX);
+    }
+    v->keys[v->n_keys].key = key;
+    v->keys[v->n_keys].kid = NULL;
+    v->n_keys++;
+    return ATTEST_OK;
+}
+
 attest_status attest_token_verifier_add_roots(attest_token_verifier *v, const char *pem,
                                               size_t len)
 {

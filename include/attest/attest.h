@@ -27,6 +27,7 @@
 #include "common.h"
 #include "ctx.h"
 #include "jwe.h"
+#include "kbs.h"
 #include "policy.h"
 #include "refvals.h"
 #include "result.h"

@@ -189,6 +189,16 @@ ATTEST_API ATTEST_NODISCARD attest_status attest_token_verifier_add_jwks(attest_
                                                                          size_t len);
 
 /**
+ * Trust a public key given as PEM: a SubjectPublicKeyInfo ("PUBLIC KEY") or a certificate
+ * (its key; the certificate itself is not checked). Tokens with any kid may use it.
+ * @return ATTEST_OK, ATTEST_E_PARSE, ATTEST_E_UNSUPPORTED (key type), ATTEST_E_NOMEM
+ * @since 0.1
+ */
+ATTEST_API ATTEST_NODISCARD attest_status attest_token_verifier_add_pem(attest_token_verifier *v,
+                                                                        const char *pem,
+                                                                        size_t len);
+
+/**
  * Trust tokens whose header "x5c" chain (leaf first) ends at one of these root
  * certificates (PEM), each certificate valid at the ctx time.
  * @since 0.1
