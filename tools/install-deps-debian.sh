@@ -11,6 +11,8 @@ $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends \
   build-essential g++ meson ninja-build pkg-config \
   libssl-dev libcjson-dev libcbor-dev check libmicrohttpd-dev \
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc \
+  python3-grpcio python3-grpc-tools \
   curl openssl python3 python3-jwcrypto valgrind clang libclang-rt-14-dev binutils groff-base \
   ca-certificates >/dev/null
 # Node.js for the jose interop tests: keep one that is there (e.g. NodeSource's, which
