@@ -159,7 +159,8 @@ attest_status attest_binding__check(attest_ctx *ctx, const char *tee, const char
 
     if (!expect->set)
         return ATTEST_OK;
-    if (expect->len > field_len && !expect->truncate)
+    /* truncating to a short (variable, sample TEE) field would compare next to nothing */
+    if (expect->len > field_len && (!expect->truncate || field_len < 32))
         return attest_ctx__error(ctx, ATTEST_E_BINDING,
                                  "%s: expected %s is longer than %s (got %zu bytes, want at "
                                  "most %zu)",

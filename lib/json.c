@@ -395,7 +395,20 @@ static bool read_container(struct reader *r, int depth, uint32_t v, bool object)
     }
 }
 
+static bool read_value_at(struct reader *r, int depth, uint32_t *out);
+
+/* A value, with its exact source span recorded. */
 static bool read_value(struct reader *r, int depth, uint32_t *out)
+{
+    size_t start = r->pos;
+    if (!read_value_at(r, depth, out))
+        return false;
+    r->doc->v[*out].text = (const char *)r->s + start;
+    r->doc->v[*out].text_len = r->pos - start;
+    return true;
+}
+
+static bool read_value_at(struct reader *r, int depth, uint32_t *out)
 {
     uint32_t v;
     if (r->pos >= r->len)

@@ -46,6 +46,8 @@ struct attest_json_value {
     uint32_t count;      /* ARRAY/OBJECT: number of members */
     uint32_t first;      /* ARRAY/OBJECT: index of the first member, or ATTEST_JSON_NONE */
     uint32_t next;       /* the next member of the same parent, or ATTEST_JSON_NONE */
+    const char *text;    /* the value's exact source text (for re-hashing it unchanged) */
+    size_t text_len;
 };
 
 struct attest_json {

@@ -50,6 +50,13 @@ static bool is_rsa(enum key_mgmt km)
     return km == KM_RSA1_5 || km == KM_RSA_OAEP || km == KM_RSA_OAEP_256;
 }
 
+/* Never prompt on a terminal: an encrypted PEM key is refused. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf, (void)size, (void)rwflag, (void)u;
+    return -1;
+}
+
 /* ---- primitives ---- */
 
 static bool rsa_crypt(EVP_PKEY *key, enum key_mgmt km, bool enc, const uint8_t *in, size_t in_len,
@@ -88,21 +95,34 @@ static void be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
+/* Party info for the KDF: the header's "apu" / "apv", decoded (RFC 7518 §4.6.1.2-3). */
+struct party {
+    uint8_t *u, *v;
+    size_t u_len, v_len;
+};
+
 /* Concat KDF (NIST SP 800-56A §5.8.1) for a 256-bit key: one SHA-256 round over
- * counter || Z || len(AlgorithmID) || AlgorithmID || len(apu)=0 || len(apv)=0 || 256. */
-static bool concat_kdf(const uint8_t *z, size_t z_len, const char *alg_id, uint8_t key[32])
+ * counter || Z || len(AlgorithmID) || AlgorithmID || len(apu) || apu || len(apv) || apv ||
+ * 256 (RFC 7518 §4.6.2). */
+static bool concat_kdf(const uint8_t *z, size_t z_len, const char *alg_id,
+                       const struct party *pi, uint8_t key[32])
 {
-    uint8_t counter[4], len[4], keybits[4], zero[4] = {0};
+    uint8_t counter[4], len[4], keybits[4], ulen[4], vlen[4];
     unsigned int n = 0;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     be32(counter, 1);
     be32(len, (uint32_t)strlen(alg_id));
+    be32(ulen, (uint32_t)(pi != NULL ? pi->u_len : 0));
+    be32(vlen, (uint32_t)(pi != NULL ? pi->v_len : 0));
     be32(keybits, 256);
     bool ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
               EVP_DigestUpdate(md, counter, 4) == 1 && EVP_DigestUpdate(md, z, z_len) == 1 &&
               EVP_DigestUpdate(md, len, 4) == 1 &&
               EVP_DigestUpdate(md, alg_id, strlen(alg_id)) == 1 &&
-              EVP_DigestUpdate(md, zero, 4) == 1 && EVP_DigestUpdate(md, zero, 4) == 1 &&
+              EVP_DigestUpdate(md, ulen, 4) == 1 &&
+              (pi == NULL || pi->u_len == 0 || EVP_DigestUpdate(md, pi->u, pi->u_len) == 1) &&
+              EVP_DigestUpdate(md, vlen, 4) == 1 &&
+              (pi == NULL || pi->v_len == 0 || EVP_DigestUpdate(md, pi->v, pi->v_len) == 1) &&
               EVP_DigestUpdate(md, keybits, 4) == 1 && EVP_DigestFinal_ex(md, key, &n) == 1 &&
               n == 32;
     EVP_MD_CTX_free(md);
@@ -217,9 +237,9 @@ attest_status attest_jwe_encrypt(attest_ctx *ctx, const char *jwk_text, size_t j
             goto nomem;
         }
         if (km == KM_ECDH_ES) { /* direct: the KDF output is the CEK */
-            if (!concat_kdf(z, z_len, "A256GCM", cek))
+            if (!concat_kdf(z, z_len, "A256GCM", NULL, cek))
                 goto internal;
-        } else if (!concat_kdf(z, z_len, "ECDH-ES+A256KW", kek) ||
+        } else if (!concat_kdf(z, z_len, "ECDH-ES+A256KW", NULL, kek) ||
                    !aes_kw(true, kek, cek, sizeof(cek), ek, &ek_len)) {
             goto internal;
         }
@@ -312,8 +332,8 @@ static attest_status split(attest_ctx *ctx, const char *jwe, size_t len, struct 
         }
         return ATTEST_OK;
     }
-    const char *s = jwe, *end = jwe + len;
-    while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+    const char *s = jwe + i, *end = jwe + len;
+    while (end > s && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
         end--;
     for (int k = 0; k < 5; k++) {
         const char *dot = k < 4 ? memchr(s, '.', (size_t)(end - s)) : end;
@@ -356,8 +376,10 @@ attest_status attest_jwe_decrypt(attest_ctx *ctx, const char *pem, size_t pem_le
         return ATTEST_E_ARG;
     if (pem == NULL || jwe == NULL || plaintext == NULL || out_len == NULL || len > JWE_MAX * 2)
         return attest_ctx__error(ctx, ATTEST_E_ARG, "jwe: NULL or oversized argument");
+    if (pem_len == 0 || pem_len > 1024u * 1024u)
+        return attest_ctx__error(ctx, ATTEST_E_ARG, "jwe: empty or oversized private key");
     BIO *bio = BIO_new_mem_buf(pem, (int)pem_len);
-    key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
     BIO_free(bio);
     if (key == NULL)
         return attest_ctx__error(ctx, ATTEST_E_PARSE, "jwe: not an unencrypted PEM private key");
@@ -391,6 +413,21 @@ attest_status attest_jwe_decrypt(attest_ctx *ctx, const char *pem, size_t pem_le
                                "%zu and %zu)", iv_len, tag_len);
         goto out;
     }
+    struct party pi = {NULL, NULL, 0, 0};
+    const cJSON *apu = cJSON_GetObjectItemCaseSensitive(header, "apu");
+    const cJSON *apv = cJSON_GetObjectItemCaseSensitive(header, "apv");
+    if ((apu != NULL && (!cJSON_IsString(apu) ||
+                         (rc = unb64(ctx, "apu", apu->valuestring, strlen(apu->valuestring),
+                                     &pi.u, &pi.u_len)) != ATTEST_OK)) ||
+        (apv != NULL && (!cJSON_IsString(apv) ||
+                         (rc = unb64(ctx, "apv", apv->valuestring, strlen(apv->valuestring),
+                                     &pi.v, &pi.v_len)) != ATTEST_OK))) {
+        if (rc == ATTEST_OK)
+            rc = attest_ctx__error(ctx, ATTEST_E_PARSE, "jwe: apu and apv must be strings");
+        free(pi.u);
+        free(pi.v);
+        goto out;
+    }
     /* From here on every failure reads the same: no padding or unwrap oracle. */
     bool ok;
     if (rsa) {
@@ -405,11 +442,13 @@ attest_status attest_jwe_decrypt(attest_ctx *ctx, const char *pem, size_t pem_le
         ok = attest_jwk__to_pkey(ctx, "jwe: epk", e, &epk) == ATTEST_OK &&
              ecdh(key, epk, z, &z_len);
         if (ok && km == KM_ECDH_ES)
-            ok = ek_len == 0 && concat_kdf(z, z_len, "A256GCM", cek);
+            ok = ek_len == 0 && concat_kdf(z, z_len, "A256GCM", &pi, cek);
         else if (ok)
-            ok = concat_kdf(z, z_len, "ECDH-ES+A256KW", kek) && ek_len == CEK_LEN + 8 &&
+            ok = concat_kdf(z, z_len, "ECDH-ES+A256KW", &pi, kek) && ek_len == CEK_LEN + 8 &&
                  aes_kw(false, kek, ek, ek_len, cek, &n) && n == CEK_LEN;
     }
+    free(pi.u);
+    free(pi.v);
     ok = ok && (pt = malloc(ct_len + 1)) != NULL &&
          gcm(false, cek, iv, parts.p[0], parts.n[0], ct, ct_len, pt, tag);
     if (!ok) {

@@ -258,8 +258,15 @@ static attest_status do_auth(attest_kbs *k, const uint8_t *body, size_t len, str
     } else {
         sessions_expire(k);
         if (k->n_sessions == SESSIONS_MAX) {
-            rc = kbs_error(r, 401, "AttestationError", "too many sessions; retry later");
-        } else if (RAND_bytes(id, sizeof(id)) != 1 || RAND_bytes(nonce, sizeof(nonce)) != 1) {
+            /* full: the session closest to expiry goes; its client gets a 401 and, like
+             * guest-components, runs the handshake again */
+            size_t oldest = 0;
+            for (size_t i = 1; i < k->n_sessions; i++)
+                if (k->sessions[i].expires < k->sessions[oldest].expires)
+                    oldest = i;
+            session_drop(k, oldest);
+        }
+        if (RAND_bytes(id, sizeof(id)) != 1 || RAND_bytes(nonce, sizeof(nonce)) != 1) {
             rc = ATTEST_E_INTERNAL;
         } else {
             struct session *s = &k->sessions[k->n_sessions];

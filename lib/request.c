@@ -83,7 +83,8 @@ attest_status attest_request_set_runtime_data(attest_request *req, attest_data_k
                                               const uint8_t *data, size_t len,
                                               attest_hash_alg alg)
 {
-    if (req == NULL || (kind & ATTEST_DATA_TRUNCATE) != 0) /* report data never truncates */
+    /* report data never truncates, and is no init-data document */
+    if (req == NULL || (kind & ATTEST_DATA_TRUNCATE) != 0 || kind == ATTEST_DATA_INITDATA_TOML)
         return ATTEST_E_ARG;
     return data_set(&req->runtime, kind, data, len, alg);
 }

@@ -93,13 +93,25 @@ static attest_status setup_signer(attest_service *s, const cJSON *signer)
     const char *key = cfg_str(signer, "key_path"), *chain = cfg_str(signer, "cert_path");
     attest_status rc;
 
+    if ((rc = cfg_type(ctx, signer, "attestation_token_broker.signer", "key_path",
+                       cJSON_String)) != ATTEST_OK ||
+        (rc = cfg_type(ctx, signer, "attestation_token_broker.signer", "cert_path",
+                       cJSON_String)) != ATTEST_OK)
+        return rc;
+
     if (signer != NULL && key == NULL)
         return attest_ctx__error(ctx, ATTEST_E_PARSE, "service: config "
                                  "attestation_token_broker.signer.key_path is required");
     if (key == NULL) /* Trustee generates a key when none is configured */
         return attest_signer_generate(&s->signer, ctx,
                                       s->kind == ATTEST_TOKEN_EAR ? "ES256" : "RS384");
-    if ((rc = attest_signer_load(&s->signer, ctx, key, NULL)) != ATTEST_OK || chain == NULL)
+    /* Trustee's simple broker signs RS384 with its RSA key; other keys take their own alg */
+    if ((rc = attest_signer_load(&s->signer, ctx, key,
+                                 s->kind == ATTEST_TOKEN_SIMPLE ? "RS384" : NULL)) ==
+            ATTEST_E_UNSUPPORTED &&
+        s->kind == ATTEST_TOKEN_SIMPLE)
+        rc = attest_signer_load(&s->signer, ctx, key, NULL);
+    if (rc != ATTEST_OK || chain == NULL)
         return rc;
     char *pem = NULL;
     size_t len = 0;
@@ -156,11 +168,23 @@ static attest_status setup_stores(attest_service *s, const cJSON *cfg)
     const char *work = cfg_str(cfg, "work_dir");
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(cfg, "attestation_token_broker");
     const cJSON *rv = cJSON_GetObjectItemCaseSensitive(cfg, "rvps_config");
+    attest_status rc;
+    static const struct { const char *path, *name; int which; } strs[] = {
+        {"attestation_token_broker", "policy_dir", 0}, {"rvps_config", "type", 1},
+        {"rvps_config", "store_type", 1}, {"rvps_config", "store_config", 2}};
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+        const cJSON *o = strs[i].which == 0 ? b : rv;
+        if ((rc = cfg_type(ctx, o, strs[i].path, strs[i].name,
+                           strs[i].which == 2 ? cJSON_Object : cJSON_String)) != ATTEST_OK)
+            return rc;
+    }
+    if ((rc = cfg_type(ctx, cJSON_GetObjectItemCaseSensitive(rv, "store_config"),
+                       "rvps_config.store_config", "file_path", cJSON_String)) != ATTEST_OK)
+        return rc;
     const char *pdir = cfg_str(b, "policy_dir"), *rtype = cfg_str(rv, "type");
     const char *stype = cfg_str(rv, "store_type");
     const char *spath = cfg_str(cJSON_GetObjectItemCaseSensitive(rv, "store_config"), "file_path");
     char pbuf[4096], rbuf[4096];
-    attest_status rc;
 
     if (pdir == NULL && work != NULL) {
         snprintf(pbuf, sizeof(pbuf), "%s/token/%s/policies", work,
@@ -293,6 +317,10 @@ static const cJSON *one_of(const cJSON *o, const char *a, const char *b, const c
 struct verification {
     const char *tee;
     cJSON *runtime_claims, *init_claims; /* for the token and the policy; may be NULL */
+    /* the exact text of structured runtime/init data in the request: canonicalised as
+     * sent, so integers above 2^53 and escapes stay what the attester hashed */
+    const char *rt_text, *init_text;
+    size_t rt_len, init_len;
 };
 
 static attest_status set_runtime(attest_ctx *ctx, attest_request *req, const cJSON *r,
@@ -326,12 +354,11 @@ static attest_status set_runtime(attest_ctx *ctx, attest_request *req, const cJS
                                : attest_ctx__error(ctx, ATTEST_E_PARSE, "service: "
                                                    "runtime_data.raw is longer than 64 bytes");
     }
-    char *text = cJSON_PrintUnformatted(val);
-    if (text == NULL)
-        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "service: out of memory");
-    rc = attest_request_set_runtime_data(req, ATTEST_DATA_JSON, (const uint8_t *)text,
-                                         strlen(text), alg);
-    free(text);
+    if (v->rt_text == NULL)
+        return attest_ctx__error(ctx, ATTEST_E_INTERNAL, "service: runtime_data.structured "
+                                 "text not found");
+    rc = attest_request_set_runtime_data(req, ATTEST_DATA_JSON, (const uint8_t *)v->rt_text,
+                                         v->rt_len, alg);
     if (rc != ATTEST_OK)
         return attest_ctx__error(ctx, rc, "service: runtime_data.structured cannot be bound");
     v->runtime_claims = cJSON_Duplicate(val, 1);
@@ -367,12 +394,11 @@ static attest_status set_init(attest_ctx *ctx, attest_request *req, const cJSON 
               attest_hash_alg_from_name(alg_name->valuestring, &alg) != ATTEST_OK)))
             return attest_ctx__error(ctx, ATTEST_E_PARSE, "service: init_data_hash_algorithm is "
                                      "not sha256, sha384 or sha512");
-        char *text = cJSON_PrintUnformatted(val);
-        if (text == NULL)
-            return attest_ctx__error(ctx, ATTEST_E_NOMEM, "service: out of memory");
+        if (v->init_text == NULL)
+            return attest_ctx__error(ctx, ATTEST_E_INTERNAL, "service: init_data.structured "
+                                     "text not found");
         rc = attest_request_set_init_data(req, ATTEST_DATA_JSON | ATTEST_DATA_TRUNCATE,
-                                          (const uint8_t *)text, strlen(text), alg);
-        free(text);
+                                          (const uint8_t *)v->init_text, v->init_len, alg);
         if (rc == ATTEST_OK && (v->init_claims = cJSON_Duplicate(val, 1)) == NULL)
             rc = ATTEST_E_NOMEM;
         return rc == ATTEST_OK ? rc
@@ -531,15 +557,35 @@ out:
     return rc;
 }
 
+/* The source text of runtime_data.structured and init_data.structured in the (first)
+ * verification request, or in the older flat form. */
+static void structured_spans(const struct attest_json *d, struct verification *v)
+{
+    uint32_t one = 0, reqs = attest_json__get(d, 0, "verification_requests");
+    if (attest_json__is(d, reqs, ATTEST_JSON_ARRAY))
+        one = d->v[reqs].first;
+    uint32_t rt = attest_json__get(d, attest_json__get(d, one, "runtime_data"), "structured");
+    uint32_t in = attest_json__get(d, attest_json__get(d, one, "init_data"), "structured");
+    if (rt != ATTEST_JSON_NONE) {
+        v->rt_text = d->v[rt].text;
+        v->rt_len = d->v[rt].text_len;
+    }
+    if (in != ATTEST_JSON_NONE) {
+        v->init_text = d->v[in].text;
+        v->init_len = d->v[in].text_len;
+    }
+}
+
 attest_status attest_service_attest(attest_service *s, const char *request, size_t len,
                                     char **token)
 {
     struct attest_json strict;
-    struct verification v = {NULL, NULL, NULL};
+    struct verification v;
     attest_result *res = NULL;
     cJSON *root = NULL;
     attest_status rc;
 
+    memset(&v, 0, sizeof(v));
     if (s == NULL)
         return ATTEST_E_ARG;
     attest_ctx *ctx = s->ctx;
@@ -547,7 +593,7 @@ attest_status attest_service_attest(attest_service *s, const char *request, size
         return attest_ctx__error(ctx, ATTEST_E_ARG, "service: NULL or oversized request");
     if ((rc = attest_json__parse(ctx, "service: request", request, len, &strict)) != ATTEST_OK)
         return rc;
-    attest_json__free(&strict);
+    structured_spans(&strict, &v);
     root = cJSON_ParseWithLength(request, len);
     const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(root, "verification_requests");
     const cJSON *ids = cJSON_GetObjectItemCaseSensitive(root, "policy_ids");
@@ -591,6 +637,7 @@ out:
     cJSON_Delete(v.runtime_claims);
     cJSON_Delete(v.init_claims);
     cJSON_Delete(root);
+    attest_json__free(&strict);
     return rc;
 }
 

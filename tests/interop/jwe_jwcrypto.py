@@ -113,5 +113,19 @@ for alg, params in CASES:
                                      or b"must be 12" in r.stderr),
               f"{name}: tampered {what} refused")
 
+# party info (apu/apv) takes part in the ECDH-ES key derivation (RFC 7518 §4.6.2)
+from jwcrypto.common import base64url_encode  # noqa: E402
+k = jwk.JWK.generate(kty="EC", crv="P-256")
+with open(p("apu.pem"), "wb") as f:
+    f.write(k.export_to_pem(private_key=True, password=None))
+for alg in ("ECDH-ES", "ECDH-ES+A256KW"):
+    e = jwe.JWE(b"with party info", json_encode({"alg": alg, "enc": "A256GCM",
+                                                 "apu": base64url_encode(b"Alice"),
+                                                 "apv": base64url_encode(b"Bob")}))
+    e.allowed_algs = [alg, "A256GCM"]
+    e.add_recipient(jwk.JWK.from_json(k.export_public()))
+    r = tool_run(["decrypt", p("apu.pem")], e.serialize(compact=True).encode())
+    check(r.returncode == 0 and r.stdout == b"with party info", f"{alg} with apu/apv")
+
 print(f"{failures} failures")
 sys.exit(1 if failures else 0)

@@ -283,6 +283,32 @@ START_TEST(test_service_policies)
 }
 END_TEST
 
+/* Structured runtime data is canonicalised as sent: an integer above 2^53 and a \u0000
+ * escape survive (a JSON library's re-print would change both). */
+START_TEST(test_service_structured_exact)
+{
+    attest_service *s;
+    const char *rt = "{\"n\":18446744073709551615,\"s\":\"a\\u0000b\"}";
+    uint8_t rd[64];
+    size_t rd_len = 0;
+    char *token = NULL, req[2048];
+    ck_assert_int_eq(attest_binding_digest(ctx, ATTEST_DATA_JSON, (const uint8_t *)rt,
+                                           strlen(rt), ATTEST_HASH_SHA384, rd, sizeof(rd),
+                                           &rd_len),
+                     ATTEST_OK);
+    char *ev = sample_evidence(rd, rd_len, NULL, 0), *e64 = b64url(ev, strlen(ev));
+    snprintf(req, sizeof(req), "{\"verification_requests\":[{\"tee\":\"sample\",\"evidence\":"
+             "\"%s\",\"runtime_data\":{\"structured\": %s }}]}", e64, rt);
+    ck_assert_int_eq(attest_service_new(&s, ctx, NULL, 0), ATTEST_OK);
+    ck_assert_msg(attest_service_attest(s, req, strlen(req), &token) == ATTEST_OK, "%s",
+                  attest_ctx_last_error(ctx));
+    attest_free(token);
+    attest_service_free(s);
+    free(ev);
+    free(e64);
+}
+END_TEST
+
 START_TEST(test_service_simple_broker)
 {
     attest_service *s;
@@ -466,6 +492,7 @@ Suite *make_suite(void)
     tcase_add_test(tc, test_service_raw_and_legacy_forms);
     tcase_add_test(tc, test_service_init_data_toml);
     tcase_add_test(tc, test_service_policies);
+    tcase_add_test(tc, test_service_structured_exact);
     tcase_add_test(tc, test_service_simple_broker);
     tcase_add_loop_test(tc, test_service_bad_requests, 0,
                         (int)(sizeof(bad_requests) / sizeof(bad_requests[0])));
