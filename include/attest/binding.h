@@ -4,9 +4,11 @@
  * A TEE report carries fields the guest chose: report data (SNP REPORT_DATA, TDX
  * REPORTDATA, ...) and init data (SNP HOST_DATA, TDX MRCONFIGID). A verifier checks them
  * against what it expects. The expected value is derived from the caller's data in one of
- * three ways (attest_data_kind), then zero-padded on the right to the field's length and
+ * the ways of attest_data_kind, then zero-padded on the right to the field's length and
  * compared with the whole field in constant time. An expected value longer than the field
- * is an error, never a truncation.
+ * is an error, except for init data the caller marks as Trustee does it (an init-data TOML
+ * document, or ATTEST_DATA_TRUNCATE), which is compared truncated to a field of at least
+ * 32 bytes.
  *
  * Structured data is canonicalised with RFC 8785 (JCS), as Trustee's Attestation Service
  * does: object keys sorted by UTF-16 code units at every level, no whitespace, strings with
