@@ -2,8 +2,8 @@
  * libattest: the Attestation Service core, compatible with Trustee's CoCo-AS.
  *
  * attest_service takes the bodies of Trustee's AS REST API (POST /attestation, POST
- * /policy, GET /policy, POST /challenge, /.well-known/jwks.json) and of its gRPC messages
- * in their JSON form, verifies evidence, appraises it with a stored (or built-in) policy
+ * /policy, GET /policy, POST /challenge, /.well-known/jwks.json); examples/as-grpc turns
+ * the gRPC messages into the same JSON. It verifies evidence, appraises it with a stored (or built-in) policy
  * and reference values, and mints the configured token (EAR or "simple"). It does no I/O
  * but its own files (policies, reference values, keys): the servers in examples/ carry
  * the HTTP and gRPC. One service is used by one thread at a time.
@@ -32,7 +32,8 @@ typedef struct attest_service attest_service;
  *        "signer": {"key_path": PEM, "cert_path": PEM chain, "cert_url": URL}}}
  * Every member is optional. Without work_dir, policies and reference values live in
  * memory; with it, in <work_dir>/token/<ear|simple>/policies and
- * <work_dir>/reference_values unless configured otherwise. Without a signer a key is
+ * <work_dir>/reference_values (LocalFs) or <work_dir>/reference_values.json (LocalJson)
+ * unless configured otherwise. "cert_url" is accepted and not used (no network I/O). Without a signer a key is
  * generated (ES256 for EAR, RS384 for Simple), as Trustee does. "policy_engine" is
  * ignored (policies are libattest's JSON policies, docs/policy.md); a "GrpcRemote" RVPS
  * is ATTEST_E_UNSUPPORTED (the library does no network I/O).
@@ -40,7 +41,8 @@ typedef struct attest_service attest_service;
  *                the service
  * @param config  JSON text, or NULL (len 0) for the defaults
  * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOMEM, ATTEST_E_PARSE (naming the member),
- *         ATTEST_E_UNSUPPORTED, ATTEST_E_IO (a key, policy or store cannot be read)
+ *         ATTEST_E_UNSUPPORTED, ATTEST_E_IO (a key, policy or store cannot be read),
+ *         ATTEST_E_CHAIN (cert_path is not for key_path), ATTEST_E_INTERNAL
  * @since 0.1
  */
 ATTEST_API ATTEST_NODISCARD attest_status attest_service_new(attest_service **out,
@@ -66,7 +68,7 @@ ATTEST_API void attest_service_free(attest_service *s);
  * @param token  on ATTEST_OK the JWT, freed with attest_free()
  * @return ATTEST_OK; ATTEST_E_PARSE (malformed request, naming the member); a
  *         verification error (ATTEST_E_SIGNATURE, _CHAIN, _BINDING, ...); ATTEST_E_POLICY
- *         (a release policy denied a Simple token); ATTEST_E_NOT_FOUND (unknown policy id);
+ *         (a stored release policy denied it); ATTEST_E_NOT_FOUND (unknown policy id);
  *         ATTEST_E_UNSUPPORTED (tee, or more than one verification request)
  * @since 0.1
  */
