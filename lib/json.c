@@ -363,6 +363,9 @@ static bool read_container(struct reader *r, int depth, uint32_t v, bool object)
                 return fail(r, ATTEST_E_PARSE, "expected a member name");
             if (!read_string(r, &key, &key_len))
                 return false;
+            /* other readers (cJSON, C strings) stop a name at NUL: refuse the ambiguity */
+            if (memchr(key, '\0', key_len) != NULL)
+                return fail(r, ATTEST_E_PARSE, "member name holds a NUL character");
             skip_ws(r);
             if (r->pos >= r->len || r->s[r->pos] != ':')
                 return fail(r, ATTEST_E_PARSE, "expected ':'");

@@ -5,8 +5,9 @@
  * (a certificate is ~1,400 numbers), and cJSON spends a malloc and a locale-aware strtod
  * on each: that cost more than the report's ECDSA verify. This reader keeps every value
  * in one growing array (no per-value allocation), reads integer literals without strtod,
- * and rejects what cJSON lets through: duplicate object keys, invalid UTF-8, trailing
- * bytes and nesting deeper than ATTEST_JSON_DEPTH_MAX.
+ * and rejects what cJSON lets through: duplicate object keys, member names holding NUL
+ * (which other readers cut short), invalid UTF-8, trailing bytes and nesting deeper than
+ * ATTEST_JSON_DEPTH_MAX.
  *
  * An array that holds only byte values (serde's Vec<u8>) is stored as those bytes, one
  * node for the whole array, so a certificate costs one value, not 1,400.

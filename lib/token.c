@@ -250,7 +250,8 @@ static cJSON *simple_claims(attest_ctx *ctx, const attest_token_opts *o, const a
     for (size_t i = 0; ok && i < sizeof(rnd); i++)
         jti[i] = alnum[rnd[i] % (sizeof(alnum) - 1)];
     jti[10] = '\0';
-    ok = ok && flatten(flat, cJSON_GetObjectItemCaseSensitive(claims, tee), tee) &&
+    ok = ok && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(claims, tee)) &&
+         flatten(flat, cJSON_GetObjectItemCaseSensitive(claims, tee), tee) &&
          (tcb = cJSON_PrintUnformatted(flat)) != NULL;
     ok = ok && cJSON_AddStringToObject(c, "iss", opt(o, ATTEST_TOKEN_OPT_ISSUER)) &&
          cJSON_AddNumberToObject(c, "iat", (double)now) &&

@@ -10,7 +10,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends \
   build-essential g++ meson ninja-build pkg-config \
-  libssl-dev libcjson-dev libcbor-dev check libmicrohttpd-dev \
+  libssl-dev libcjson-dev libcbor-dev check libmicrohttpd-dev libcurl4-openssl-dev \
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc \
   python3-grpcio python3-grpc-tools \
   curl openssl python3 python3-jwcrypto valgrind clang libclang-rt-14-dev binutils groff-base \

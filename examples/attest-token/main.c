@@ -85,12 +85,14 @@ int main(int argc, char **argv)
         case O_ISS: rc = attest_token_verifier_set_issuer(v, optarg); break;
         case O_AUD: rc = attest_token_verifier_set_audience(v, optarg); break;
         case O_LEEWAY:
-            n = strtoll(optarg, NULL, 10);
-            rc = attest_token_verifier_set_leeway(v, n);
-            break;
         case O_MAXAGE:
-            n = strtoll(optarg, NULL, 10);
-            rc = attest_token_verifier_set_max_age(v, n);
+            if (!cli_parse_int64(optarg, &n)) {
+                fprintf(stderr, PROG ": --%s wants a whole number of seconds, got \"%s\"\n",
+                        c == O_LEEWAY ? "leeway" : "max-age", optarg);
+                goto out;
+            }
+            rc = c == O_LEEWAY ? attest_token_verifier_set_leeway(v, n)
+                               : attest_token_verifier_set_max_age(v, n);
             break;
         case O_AT:
             if (!cli_parse_time(optarg, &n) || attest_ctx_set_time(ctx, n) != ATTEST_OK) {

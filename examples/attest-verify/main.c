@@ -160,7 +160,12 @@ static int parse_args(int argc, char **argv, struct options *o)
         case O_SKEY: o->signer_key = optarg; break;
         case O_SALG: o->signer_alg = optarg; break;
         case O_SCHAIN: o->signer_chain = optarg; break;
-        case O_TTL: o->ttl = strtoll(optarg, NULL, 10); break;
+        case O_TTL:
+            if (!cli_parse_int64(optarg, &o->ttl) || o->ttl <= 0) {
+                fprintf(stderr, PROG ": --token-ttl wants a positive whole number of seconds\n");
+                return -1;
+            }
+            break;
         case O_ISS: o->issuer = optarg; break;
         case O_NONCE: o->nonce = optarg; break;
         case O_POLICY: o->policy = optarg; break;

@@ -179,3 +179,14 @@ bool cli_hex_decode(const char *text, uint8_t *out, size_t cap, size_t *out_len)
     *out_len = n / 2;
     return true;
 }
+
+bool cli_parse_int64(const char *text, int64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (text[0] == '\0' || end == NULL || *end != '\0' || errno != 0)
+        return false;
+    *out = (int64_t)v;
+    return true;
+}

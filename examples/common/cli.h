@@ -33,6 +33,9 @@ void cli_json_string(FILE *f, const char *s);
  */
 bool cli_parse_time(const char *text, int64_t *out);
 
+/* A whole decimal integer ("60"; not "60s", "", "abc"), within int64. */
+bool cli_parse_int64(const char *text, int64_t *out);
+
 /* Decode hex (even length, either case) into out (cap bytes). */
 bool cli_hex_decode(const char *text, uint8_t *out, size_t cap, size_t *out_len);
 

@@ -94,7 +94,7 @@ int main(int argc, char **argv)
     const char *config = NULL, *socket = "127.0.0.1:8080", *resources = NULL, *admin = NULL;
     const char *issuers[16], *rpolicy = NULL;
     size_t n_issuers = 0;
-    long timeout = 0;
+    int64_t timeout = 0;
     bool no_as = false;
     struct app a = {NULL, NULL};
     attest_service *as = NULL;
@@ -122,7 +122,12 @@ int main(int argc, char **argv)
             issuers[n_issuers++] = optarg;
             break;
         case O_RPOL: rpolicy = optarg; break;
-        case O_TIMEOUT: timeout = strtol(optarg, NULL, 10); break;
+        case O_TIMEOUT:
+            if (!cli_parse_int64(optarg, &timeout) || timeout <= 0) {
+                fprintf(stderr, PROG ": --session-timeout wants a positive number of seconds\n");
+                goto usage;
+            }
+            break;
         case O_NOAS: no_as = true; break;
         case O_HELP: usage(stdout); rc = 0; goto out;
         case O_VERSION: printf(PROG " %s\n", attest_version()); rc = 0; goto out;

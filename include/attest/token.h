@@ -130,7 +130,7 @@ typedef enum attest_token_opt {
     ATTEST_TOKEN_OPT_SUBMOD,
     ATTEST_TOKEN_OPT_POLICY_ID,
     ATTEST_TOKEN_OPT_POLICY_HASH,   /* hex, reported in simple tokens' evaluation-reports */
-    ATTEST_TOKEN_OPT_NONCE,         /* eat_nonce (8..64 bytes of text) */
+    ATTEST_TOKEN_OPT_NONCE,         /* eat_nonce, 8 to 88 characters (base64 of 8..64 bytes) */
     ATTEST_TOKEN_OPT_RUNTIME_CLAIMS, /* JSON: runtime_data_claims / customized_claims */
     ATTEST_TOKEN_OPT_INIT_CLAIMS    /* JSON: init_data_claims */
 } attest_token_opt;
@@ -180,7 +180,8 @@ ATTEST_API void attest_token_verifier_free(attest_token_verifier *v);
 
 /**
  * Trust the keys of a JWKS ({"keys": [...]}) or of one JWK. A token whose header names a
- * "kid" is checked with the keys of that kid; without a kid, with every key that fits.
+ * "kid" is checked with the keys of that kid and the keys that have none; without a kid,
+ * with every key that fits.
  * @return ATTEST_OK, ATTEST_E_PARSE (naming the key), ATTEST_E_UNSUPPORTED, ATTEST_E_NOMEM
  * @since 0.1
  */
@@ -239,9 +240,11 @@ attest_token_verifier_set_max_age(attest_token_verifier *v, int64_t seconds);
  * Verify a compact JWS/JWT: algorithm allowed and fitting the key, signature by a trusted
  * key, exp/nbf/iat at the ctx time (with leeway; exp is required unless a max age is set),
  * iss and aud when set.
- * @param claims  on ATTEST_OK the payload JSON object as compact text, freed with
- *                attest_free(); untouched on failure
- * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_PARSE (malformed token), ATTEST_E_SIGNATURE
+ * @param claims  on ATTEST_OK the payload exactly as signed (a JSON object, its bytes
+ *                unchanged: no re-printing that could round numbers), NUL-terminated,
+ *                freed with attest_free(); untouched on failure
+ * @return ATTEST_OK, ATTEST_E_ARG, ATTEST_E_NOMEM, ATTEST_E_PARSE (malformed token),
+ *         ATTEST_E_UNSUPPORTED ("crit" or "b64" header), ATTEST_E_SIGNATURE
  *         (alg refused, or no trusted key verifies it), ATTEST_E_CHAIN (x5c), ATTEST_E_EXPIRED
  *         (exp, nbf, iat), ATTEST_E_POLICY (iss or aud), ATTEST_E_NOT_FOUND (no key)
  * @since 0.1

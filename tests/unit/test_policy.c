@@ -1022,8 +1022,8 @@ END_TEST
 START_TEST(test_policy_store_rejects_bad_ids)
 {
     static const char *const bad[] = {"", "a/b", "a b", "../x", "é", "a\n",
-                                      "0123456789012345678901234567890123456789012345678901234"
-                                      "5678901234"}; /* 65 */
+                                      ("0123456789012345678901234567890123456789012345678901234"
+                                       "5678901234")}; /* 65 */
     attest_policy_store *s = NULL;
     attest_policy *p = NULL;
     ck_assert_int_eq(attest_policy_store_new(&s, ctx, NULL), ATTEST_OK);
