@@ -79,6 +79,18 @@ bool cli_write_file(const char *prog, const char *path, const uint8_t *data, siz
         }
         return true;
     }
+    /* a device, FIFO or socket (-o /dev/null, -o /dev/stdout) is written in place: renaming
+     * a file over it would replace the device itself */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        int dfd = open(path, O_WRONLY | O_CLOEXEC);
+        bool ok = dfd >= 0 && write_all(dfd, data, len);
+        if (dfd >= 0)
+            ok = close(dfd) == 0 && ok;
+        if (!ok)
+            fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+        return ok;
+    }
     char tmp[PATH_MAX];
     if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp)) {
         fprintf(stderr, "%s: %s: path too long\n", prog, path);

@@ -192,5 +192,9 @@ contains "$tmp/out" "appraisal: affirming" "appraisal line"
 printf '{"anyOf":' > "$tmp/badpolicy.json"
 expect 2 "malformed policy" -- "$verify" --policy "$tmp/badpolicy.json" "$tmp/ev.json"
 
+# -o to a device writes to it, never replaces it
+expect 0 "collect -o /dev/null" -- "$collect" --tee sample -o /dev/null
+[ -c /dev/null ] || { echo "FAIL: /dev/null is no longer a device"; fails=$((fails + 1)); }
+
 echo "$fails failures"
 [ "$fails" -eq 0 ]
