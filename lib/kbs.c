@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,14 @@
 #define ERR_PREFIX "https://github.com/confidential-containers/kbs/errors/"
 
 /* Trustee's default resource policy (kbs/sample_policies/default.rego): allow unless the
- * token is for the sample TEE. */
+ * token is for the sample TEE: an EAR token without sample evidence in cpu0, or a simple
+ * token whose "tee" is not "sample". Anything else (no recognisable token) is refused. */
 static const char default_resource_policy[] =
-    "{\"version\": \"1.0.0\", \"allOf\": [{\"allOf\": [{\"claim\": "
-    "\"submods.cpu0.ear.veraison.annotated-evidence.sample\", \"exists\": false}]}]}";
+    "{\"version\": \"1.0.0\", \"anyOf\": ["
+    "{\"allOf\": [{\"claim\": \"submods.cpu0.ear.status\", \"exists\": true},"
+    " {\"claim\": \"submods.cpu0.ear.veraison.annotated-evidence.sample\", \"exists\": false}]},"
+    "{\"allOf\": [{\"claim\": \"tee\", \"exists\": true},"
+    " {\"claim\": \"tee\", \"notEquals\": \"sample\"}]}]}";
 
 struct session {
     char id[33];
@@ -94,7 +99,7 @@ static void sessions_expire(attest_kbs *k)
 {
     int64_t now = attest_ctx_time(k->ctx);
     for (size_t i = 0; i < k->n_sessions;)
-        if (k->sessions[i].expires <= now)
+        if (k->sessions[i].expires < now) /* valid through its expiry second */
             session_drop(k, i);
         else
             i++;
@@ -258,13 +263,17 @@ static attest_status do_auth(attest_kbs *k, const uint8_t *body, size_t len, str
     } else {
         sessions_expire(k);
         if (k->n_sessions == SESSIONS_MAX) {
-            /* full: the session closest to expiry goes; its client gets a 401 and, like
-             * guest-components, runs the handshake again */
-            size_t oldest = 0;
-            for (size_t i = 1; i < k->n_sessions; i++)
-                if (k->sessions[i].expires < k->sessions[oldest].expires)
-                    oldest = i;
-            session_drop(k, oldest);
+            /* full: a challenge nobody answered goes first, so a flood of /auth cannot push
+             * out attested sessions; among equals, the one closest to expiry. Its client
+             * gets a 401 and, like guest-components, runs the handshake again */
+            size_t victim = 0;
+            for (size_t i = 1; i < k->n_sessions; i++) {
+                const struct session *a = &k->sessions[i], *b = &k->sessions[victim];
+                if ((a->token == NULL) != (b->token == NULL) ? a->token == NULL
+                                                             : a->expires < b->expires)
+                    victim = i;
+            }
+            session_drop(k, victim);
         }
         if (RAND_bytes(id, sizeof(id)) != 1 || RAND_bytes(nonce, sizeof(nonce)) != 1) {
             rc = ATTEST_E_INTERNAL;
@@ -485,9 +494,26 @@ static char *tee_pubkey(const char *claims)
     return text;
 }
 
+/* Whether path, with every symlink resolved, is inside the repository: the AKV CSI driver
+ * mounts resources as symlinks into ..data/, which are fine; a link out is not. */
+static bool inside_repository(const attest_kbs *k, const char *path, char *real, size_t cap)
+{
+    char root[PATH_MAX], resolved[PATH_MAX];
+    if (realpath(k->resource_dir, root) == NULL || realpath(path, resolved) == NULL)
+        return false;
+    size_t n = strlen(root);
+    if (strncmp(resolved, root, n) != 0 || resolved[n] != '/' || strlen(resolved) >= cap)
+        return false;
+    memcpy(real, resolved, strlen(resolved) + 1);
+    return true;
+}
+
 static attest_status read_resource(attest_kbs *k, const char *path, uint8_t **out, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    char real[PATH_MAX];
+    if (!inside_repository(k, path, real, sizeof(real)))
+        return attest_ctx__error(k->ctx, ATTEST_E_NOT_FOUND, "kbs: resource not found");
+    int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     uint8_t *buf = NULL;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
@@ -710,7 +736,9 @@ attest_status attest_kbs_handle(attest_kbs *k, const char *method, const char *p
     } else {
         const char *p = path + 8;
         if (post && strcmp(p, "auth") == 0)
-            rc = do_auth(k, body, len, &r);
+            rc = k->as == NULL ? kbs_error(&r, 404, "PluginNotFound",
+                                           "this KBS has no attestation service")
+                               : do_auth(k, body, len, &r);
         else if (post && strcmp(p, "attest") == 0)
             rc = do_attest(k, session, body, len, &r);
         else if (get && strncmp(p, "resource/", 9) == 0)
