@@ -11,8 +11,9 @@ struct attest_result {
     char *claims_json; /* compact text of claims */
     const char *tcb_status;
     attest_verdict verdict;
-    char **names; /* dotted names of the leaf claims */
+    char **names; /* dotted names of the leaf claims, listed on first use */
     size_t n_names;
+    bool names_listed;
 };
 
 /* Collect the dotted names of every non-object value under node, in document order. */
@@ -47,6 +48,29 @@ static bool collect_names(attest_result *res, const cJSON *node, const char *pre
     return true;
 }
 
+/*
+ * The names are listed on first use: most callers read the claims JSON or a claim by
+ * name, and listing them costs as much as the rest of a warm SNP verification's overhead.
+ * The result is not shared between threads (attest_result is used like its ctx), so the
+ * const getters may fill this cache.
+ */
+static bool list_names(attest_result *res)
+{
+    size_t cap = 0;
+    if (res->names_listed)
+        return true;
+    if (!collect_names(res, res->claims, "", &cap)) {
+        for (size_t i = 0; i < res->n_names; i++)
+            free(res->names[i]);
+        free(res->names);
+        res->names = NULL;
+        res->n_names = 0;
+        return false;
+    }
+    res->names_listed = true;
+    return true;
+}
+
 static bool add_hex(cJSON *obj, const char *name, const uint8_t *p, size_t len)
 {
     char hex[2 * ATTEST_BINDING_MAX + 1];
@@ -72,9 +96,6 @@ attest_status attest_result__new(attest_ctx *ctx, const struct attest_driver *dr
     if (vo->init_data_checked && !add_hex(claims, "init_data", vo->init_data, vo->init_data_len))
         goto nomem;
     if ((res->claims_json = cJSON_PrintUnformatted(claims)) == NULL)
-        goto nomem;
-    size_t cap = 0;
-    if (!collect_names(res, claims, "", &cap))
         goto nomem;
     res->driver = drv;
     res->tcb_status = vo->tcb_status;
@@ -219,10 +240,12 @@ attest_status attest_result_claim_bool(const attest_result *res, const char *nam
 
 size_t attest_result_claim_count(const attest_result *res)
 {
-    return res == NULL ? 0 : res->n_names;
+    return res == NULL || !list_names((attest_result *)res) ? 0 : res->n_names;
 }
 
 const char *attest_result_claim_name(const attest_result *res, size_t i)
 {
-    return res == NULL || i >= res->n_names ? NULL : res->names[i];
+    return res == NULL || !list_names((attest_result *)res) || i >= res->n_names
+               ? NULL
+               : res->names[i];
 }

@@ -124,7 +124,9 @@ ATTEST_API ATTEST_NODISCARD attest_status attest_result_claim_bool(const attest_
 
 /**
  * Number of leaf claims: every value that is not an object, arrays included, named by its
- * dotted path ("sample.platform_version.major"), in document order.
+ * dotted path ("sample.platform_version.major"), in document order. The names are listed
+ * on the first call (so a result, like its ctx, is used by one thread at a time); 0 also
+ * when that listing runs out of memory.
  * @since 0.1
  */
 ATTEST_API size_t attest_result_claim_count(const attest_result *res);
