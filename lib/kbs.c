@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/rand.h>
 
+#include "file.h"
 #include "json.h"
 
 #define KBS_PROTOCOL "0.4.0"
@@ -621,29 +622,14 @@ static attest_status put_resource(attest_kbs *k, const char *path, const uint8_t
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return attest_ctx__error(k->ctx, ATTEST_E_IO, "kbs: cannot create %s", dir);
     snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", dir);
-    int fd = mkstemp(tmp);
-    bool ok = fd >= 0;
-    for (size_t done = 0; ok && done < len;) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        ok = w > 0;
-        done += ok ? (size_t)w : 0;
+    bool ok = attest_file__write_temp(tmp, data, len, 0600) == ATTEST_FILE_OK;
+    if (ok && rename(tmp, path) != 0) {
+        unlink(tmp);
+        ok = false;
     }
-    ok = ok && fsync(fd) == 0;
-    if (fd >= 0)
-        ok = close(fd) == 0 && ok;
-    ok = ok && rename(tmp, path) == 0;
-    if (!ok) {
-        if (fd >= 0)
-            unlink(tmp);
+    if (!ok)
         return attest_ctx__error(k->ctx, ATTEST_E_IO, "kbs: resource cannot be written");
-    }
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
-    }
+    (void)attest_file__sync_dir(dir); /* the resource is in place; a failed sync is not fatal */
     return ATTEST_OK;
 }
 

@@ -24,6 +24,7 @@
 #include <openssl/evp.h>
 
 #include "attest/policy.h"
+#include "file.h"
 #include "json.h"
 
 #define POLICY_MAX (1024u * 1024u) /* bytes of policy text; real policies are a few KiB */
@@ -1712,12 +1713,8 @@ static attest_status io_error(attest_ctx *ctx, const char *what, const char *pat
 /* fsync a directory, so a rename or unlink in it survives a crash. */
 static attest_status sync_dir(attest_ctx *ctx, const char *dir)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return io_error(ctx, "open of directory", dir, errno);
-    int rc = fsync(fd), err = errno;
-    close(fd);
-    return rc == 0 ? ATTEST_OK : io_error(ctx, "fsync of directory", dir, err);
+    return attest_file__sync_dir(dir) == 0 ? ATTEST_OK
+                                           : io_error(ctx, "fsync of directory", dir, errno);
 }
 
 /* Read a regular file of at most POLICY_MAX bytes. */
@@ -1866,7 +1863,6 @@ static attest_status store_write(attest_ctx *ctx, const char *dir, const char *i
     char *tmp = path_join(dir, ".tmp-", id), *final = path_join(dir, id, ".json");
     attest_status rc = ATTEST_OK;
     bool created = false;
-    int fd = -1;
 
     if (tmp == NULL || final == NULL) {
         rc = nomem(ctx);
@@ -1879,31 +1875,13 @@ static attest_status store_write(attest_ctx *ctx, const char *dir, const char *i
     }
     tmp = grown;
     strcat(tmp, "-XXXXXX");
-    if ((fd = mkstemp(tmp)) < 0) { /* mode 0600 */
-        rc = io_error(ctx, "create of a temporary file in", dir, errno);
+    enum attest_file_result fr = attest_file__write_temp(tmp, text, len, 0600);
+    if (fr != ATTEST_FILE_OK) {
+        rc = fr == ATTEST_FILE_CREATE ? io_error(ctx, "create of a temporary file in", dir, errno)
+                                      : io_error(ctx, "write of", tmp, errno);
         goto out;
     }
     created = true;
-    for (size_t off = 0; off < len;) {
-        ssize_t n = write(fd, text + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            rc = io_error(ctx, "write of", tmp, n < 0 ? errno : EIO);
-            goto out;
-        }
-        off += (size_t)n;
-    }
-    if (fsync(fd) != 0) {
-        rc = io_error(ctx, "fsync of", tmp, errno);
-        goto out;
-    }
-    int c = close(fd);
-    fd = -1;
-    if (c != 0) {
-        rc = io_error(ctx, "close of", tmp, errno);
-        goto out;
-    }
     if (rename(tmp, final) != 0) {
         rc = io_error(ctx, "rename to", final, errno);
         goto out;
@@ -1911,8 +1889,6 @@ static attest_status store_write(attest_ctx *ctx, const char *dir, const char *i
     created = false; /* renamed: nothing left to remove */
     rc = sync_dir(ctx, dir);
 out:
-    if (fd >= 0)
-        close(fd);
     if (created)
         unlink(tmp);
     free(tmp);

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "refvals_impl.h"
 
 #define STORE_FILE_MAX (64u * 1024u * 1024u) /* a LocalJson file or a LocalFs record */
@@ -124,15 +125,10 @@ out:
 
 static attest_status sync_dir(attest_ctx *ctx, const char *dir)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    attest_status rc = ATTEST_OK;
-
     /* EINVAL: a file system that cannot sync directories has nothing to sync */
-    if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL))
-        rc = io_error(ctx, "cannot be synced", dir);
-    if (fd >= 0)
-        close(fd);
-    return rc;
+    if (attest_file__sync_dir(dir) != 0 && errno != EINVAL)
+        return io_error(ctx, "cannot be synced", dir);
+    return ATTEST_OK;
 }
 
 /*
@@ -142,40 +138,19 @@ static attest_status sync_dir(attest_ctx *ctx, const char *dir)
 static attest_status write_temp(attest_refvals *r, const char *data, size_t len, char **tmp)
 {
     char path[RV_PATH_MAX];
-    attest_status rc = ATTEST_OK;
-    int fd;
 
     if (!join(path, r->dir, ".refvals.XXXXXX"))
         return attest_ctx__error(r->ctx, ATTEST_E_ARG, "refvals: %s is too long", r->dir);
-    if ((fd = mkstemp(path)) < 0)
-        return io_error(r->ctx, "cannot hold a new file", r->dir);
-    if (fchmod(fd, (mode_t)r->mode) != 0)
-        goto io;
-    for (size_t done = 0; done < len;) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            goto io;
-        done += (size_t)w;
+    switch (attest_file__write_temp(path, data, len, (mode_t)r->mode)) {
+    case ATTEST_FILE_CREATE: return io_error(r->ctx, "cannot hold a new file", r->dir);
+    case ATTEST_FILE_WRITE: return io_error(r->ctx, "cannot be written", path);
+    default: break;
     }
-    if (fsync(fd) != 0)
-        goto io;
-    int c = close(fd);
-    fd = -1;
-    if (c != 0)
-        goto io;
     if ((*tmp = strdup(path)) == NULL) {
-        rc = rv_nomem(r->ctx);
         unlink(path);
+        return rv_nomem(r->ctx);
     }
-    return rc;
-io:
-    rc = io_error(r->ctx, "cannot be written", path);
-    if (fd >= 0)
-        close(fd);
-    unlink(path);
-    return rc;
+    return ATTEST_OK;
 }
 
 /* Replace r->path with data. *changed once the rename has happened. */

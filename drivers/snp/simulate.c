@@ -43,6 +43,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include "../../lib/file.h"
 #include "../../lib/x509.h"
 #include "snp.h"
 
@@ -207,15 +208,10 @@ out:
 /* fsync a directory, so the renames into it survive a crash. */
 static attest_status sync_dir(attest_ctx *ctx, const char *dir)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    attest_status rc = ATTEST_OK;
-
-    if (fd < 0 || fsync(fd) != 0)
-        rc = attest_ctx__error(ctx, ATTEST_E_IO, "snp: state directory %s cannot be synced "
-                               "(errno %d, %s)", dir, errno, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    return rc;
+    if (attest_file__sync_dir(dir) != 0)
+        return attest_ctx__error(ctx, ATTEST_E_IO, "snp: state directory %s cannot be synced "
+                                 "(errno %d, %s)", dir, errno, strerror(errno));
+    return ATTEST_OK;
 }
 
 /* Replace dir/name with data: a temporary ".name.XXXXXX" beside it, fsync, rename. */
@@ -223,46 +219,24 @@ static attest_status write_state_file(attest_ctx *ctx, const char *dir, const ch
                                       const void *data, size_t len, mode_t mode)
 {
     char tmp[SIM_PATH_MAX], path[SIM_PATH_MAX];
-    const uint8_t *p = data;
-    attest_status rc = ATTEST_OK;
-    int fd = -1;
     int n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
 
     if (n < 0 || (size_t)n >= sizeof(tmp) || !path_in(path, dir, name))
         return too_long(ctx, dir);
-    if ((fd = mkstemp(tmp)) < 0) { /* created 0600; leaves tmp untouched on failure */
-        rc = attest_ctx__error(ctx, ATTEST_E_IO, "snp: state file %s cannot be created "
-                               "(errno %d, %s)", path, errno, strerror(errno));
-        tmp[0] = '\0';
-        goto out;
-    }
-    if (fchmod(fd, mode) != 0)
-        goto io;
-    for (size_t done = 0; done < len;) {
-        ssize_t w = write(fd, p + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            goto io;
-        done += (size_t)w;
-    }
-    if (fsync(fd) != 0)
-        goto io;
-    n = close(fd);
-    fd = -1;
-    if (n != 0 || rename(tmp, path) != 0)
-        goto io;
-    tmp[0] = '\0'; /* renamed: nothing to remove */
-    goto out;
-io:
-    rc = attest_ctx__error(ctx, ATTEST_E_IO, "snp: state file %s cannot be written (errno %d, "
-                           "%s)", path, errno, strerror(errno));
-out:
-    if (fd >= 0)
-        close(fd);
-    if (tmp[0] != '\0')
+    enum attest_file_result fr = attest_file__write_temp(tmp, data, len, mode);
+    if (fr == ATTEST_FILE_CREATE)
+        return attest_ctx__error(ctx, ATTEST_E_IO, "snp: state file %s cannot be created "
+                                 "(errno %d, %s)", path, errno, strerror(errno));
+    if (fr == ATTEST_FILE_OK && rename(tmp, path) != 0) {
+        int err = errno;
         unlink(tmp);
-    return rc;
+        errno = err;
+        fr = ATTEST_FILE_WRITE;
+    }
+    if (fr != ATTEST_FILE_OK)
+        return attest_ctx__error(ctx, ATTEST_E_IO, "snp: state file %s cannot be written "
+                                 "(errno %d, %s)", path, errno, strerror(errno));
+    return ATTEST_OK;
 }
 
 static attest_status write_pem_cert(attest_ctx *ctx, const char *dir, const char *name, X509 *x)
