@@ -7,6 +7,12 @@
 #if ATTEST_WITH_SNP
 extern const struct attest_driver attest_driver_snp;
 #endif
+#if ATTEST_WITH_TDX
+extern const struct attest_driver attest_driver_tdx;
+#endif
+#if ATTEST_WITH_SGX
+extern const struct attest_driver attest_driver_sgx;
+#endif
 #if ATTEST_WITH_SAMPLE
 extern const struct attest_driver attest_driver_sample;
 #endif
@@ -15,6 +21,12 @@ extern const struct attest_driver attest_driver_sample;
 static const struct attest_driver *const drivers[] = {
 #if ATTEST_WITH_SNP
     &attest_driver_snp,
+#endif
+#if ATTEST_WITH_TDX
+    &attest_driver_tdx,
+#endif
+#if ATTEST_WITH_SGX
+    &attest_driver_sgx,
 #endif
 #if ATTEST_WITH_SAMPLE
     &attest_driver_sample,

@@ -80,6 +80,8 @@ struct sources {
     STACK_OF(X509_CRL) *crls;
     struct pin *pins;
     size_t n_pins;
+    struct attest_source_doc *docs; /* JSON files (DCAP collateral), path and bytes owned */
+    size_t n_docs;
 };
 
 static void sources_free(void *p)
@@ -90,7 +92,34 @@ static void sources_free(void *p)
     sk_X509_pop_free(s->certs, X509_free);
     sk_X509_CRL_pop_free(s->crls, X509_CRL_free);
     free(s->pins);
+    for (size_t i = 0; i < s->n_docs; i++) {
+        free((char *)s->docs[i].path);
+        free((uint8_t *)s->docs[i].data);
+    }
+    free(s->docs);
     free(s);
+}
+
+/* Keep a JSON document (first non-blank byte '{') for the drivers that read collateral. */
+static void keep_document(const char *path, uint8_t *buf, size_t len, struct sources *src)
+{
+    size_t i = 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
+        i++;
+    if (i == len || buf[i] != '{')
+        return;
+    struct attest_source_doc *grown = realloc(src->docs, (src->n_docs + 1) * sizeof(*grown));
+    char *p = strdup(path);
+    uint8_t *copy = malloc(len);
+    if (grown != NULL)
+        src->docs = grown;
+    if (grown == NULL || p == NULL || copy == NULL) {
+        free(p);
+        free(copy);
+        return;
+    }
+    memcpy(copy, buf, len);
+    src->docs[src->n_docs++] = (struct attest_source_doc){p, copy, len};
 }
 
 static void load_file(const char *path, struct sources *src)
@@ -107,6 +136,7 @@ static void load_file(const char *path, struct sources *src)
         fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size) {
         (void)attest_x509__parse_any(buf, (size_t)st.st_size, src->certs);
         parse_crls(buf, (size_t)st.st_size, src->crls);
+        keep_document(path, buf, (size_t)st.st_size, src);
     }
     free(buf);
     fclose(f);
@@ -231,6 +261,18 @@ attest_status attest_ctx__crls(attest_ctx *ctx, STACK_OF(X509_CRL) **out)
     attest_status rc = sources_get(ctx, &src);
     if (rc == ATTEST_OK)
         *out = src->crls;
+    return rc;
+}
+
+attest_status attest_ctx__documents(attest_ctx *ctx, const struct attest_source_doc **docs,
+                                   size_t *n)
+{
+    struct sources *src;
+    attest_status rc = sources_get(ctx, &src);
+    if (rc == ATTEST_OK) {
+        *docs = src->docs;
+        *n = src->n_docs;
+    }
     return rc;
 }
 

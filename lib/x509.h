@@ -26,6 +26,20 @@ attest_status attest_ctx__certificates(attest_ctx *ctx, STACK_OF(X509) **out);
  */
 attest_status attest_ctx__crls(attest_ctx *ctx, STACK_OF(X509_CRL) **out);
 
+/* A JSON file found in the same sources (its first non-blank byte is '{'). */
+struct attest_source_doc {
+    const char *path;
+    const uint8_t *data;
+    size_t len;
+};
+
+/*
+ * The JSON documents of the same sources (e.g. DCAP TCB info, QE identity, collateral
+ * bundles), read and cached with the certificates, in the order found. Borrowed likewise.
+ */
+attest_status attest_ctx__documents(attest_ctx *ctx, const struct attest_source_doc **docs,
+                                   size_t *n);
+
 /*
  * Whether the caller pinned an extra root for tee/label (e.g. "snp", "Milan") with this
  * SPKI SHA-256: a line "<tee> <label> <64 hex digits>" in a file named "pins" in one of the

@@ -4,7 +4,7 @@
  * supplies one. Interfaces: ../shared/specs/evidence/snp.md §8 (kernel uapi sev-guest.h) and
  * §10 (Documentation/ABI/testing/configfs-tsm-report).
  *
- * All kernel access goes through struct snp_sys_ops, so tests drive this code against a
+ * All kernel access goes through struct attest_sys_ops, so tests drive this code against a
  * simulated kernel; the default ops are the POSIX calls.
  */
 #include <errno.h>
@@ -44,158 +44,46 @@ _Static_assert(sizeof(struct snp_report_req) == 96, "uapi layout");
 #define SNP_RESP_SIZE 4000u             /* MSG_REPORT_RSP: status, size, 24 reserved, report */
 #define SNP_VMM_ERR_INVALID_LEN 1u
 #define SNP_VMM_ERR_BUSY 2u
-#define CERTS_MAX (64u * 4096u)
+#define CERTS_MAX (64u * 4096u) /* as lib/tsm.c reads auxblob */
 
-static int posix_mkdir(void *arg, const char *path)
-{
-    (void)arg;
-    return mkdir(path, 0700);
-}
-
-static int posix_rmdir(void *arg, const char *path)
-{
-    (void)arg;
-    return rmdir(path);
-}
-
-static long posix_read(void *arg, const char *path, uint8_t *buf, size_t cap)
-{
-    (void)arg;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    size_t n = 0;
-    for (;;) {
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            close(fd);
-            return r < 0 ? -1 : (long)n;
-        }
-        n += (size_t)r;
-        if (n == cap) { /* larger than the caller allows */
-            close(fd);
-            errno = EFBIG;
-            return -1;
-        }
-    }
-}
-
-static int posix_write(void *arg, const char *path, const uint8_t *buf, size_t len)
-{
-    (void)arg;
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t w = write(fd, buf, len);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return w == (ssize_t)len ? 0 : -1;
-}
-
-static int posix_exists(void *arg, const char *path)
-{
-    (void)arg;
-    return access(path, F_OK) == 0;
-}
-
-static int posix_guest_request(void *arg, const char *dev, unsigned long cmd, void *req)
-{
-    (void)arg;
-    int fd = open(dev, O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc;
-    do {
-        rc = ioctl(fd, cmd, req);
-    } while (rc < 0 && errno == EINTR);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return rc;
-}
-
-const struct snp_sys_ops snp_posix_ops = {
-    .mkdir = posix_mkdir,
-    .rmdir = posix_rmdir,
-    .read = posix_read,
-    .write = posix_write,
-    .exists = posix_exists,
-    .guest_request = posix_guest_request,
+const struct attest_sys_ops snp_posix_ops = {
+    .mkdir = attest_sys__mkdir,
+    .rmdir = attest_sys__rmdir,
+    .read = attest_sys__read,
+    .write = attest_sys__write,
+    .exists = attest_sys__exists,
+    .ioctl = attest_sys__ioctl,
     .arg = NULL,
     .tsm_report_dir = "/sys/kernel/config/tsm/report",
-    .sev_guest_dev = "/dev/sev-guest",
+    .device = "/dev/sev-guest",
 };
 
-/* configfs-tsm: make a report entry, write inblob, read outblob/auxblob, check that no
- * one else wrote to the entry meanwhile (generation), remove the entry. */
-static attest_status via_configfs(attest_ctx *ctx, const struct snp_sys_ops *ops,
+/* configfs-tsm: the report in outblob, the host's certificate table in auxblob. */
+static attest_status via_configfs(attest_ctx *ctx, const struct attest_sys_ops *ops,
                                   const uint8_t rd[64], uint8_t *report, uint8_t **certs,
                                   size_t *certs_len)
 {
-    char dir[512], path[600];
-    uint8_t gen1[32], gen2[32], prov[32];
-    long n1, n2, np;
-    attest_status rc = ATTEST_OK;
-
-    snprintf(dir, sizeof(dir), "%s/libattest-%ld-%p", ops->tsm_report_dir, (long)getpid(),
-             (const void *)rd);
-    if (ops->mkdir(ops->arg, dir) != 0)
-        return attest_ctx__error(ctx, ATTEST_E_IO, "snp: configfs-tsm entry %s cannot be made "
-                                 "(errno %d)", dir, errno);
-    snprintf(path, sizeof(path), "%s/provider", dir);
-    np = ops->read(ops->arg, path, prov, sizeof(prov));
-    if (np < 9 || memcmp(prov, "sev_guest", 9) != 0) {
-        rc = attest_ctx__error(ctx, ATTEST_E_UNSUPPORTED,
-                               "snp: configfs-tsm provider is not sev_guest (got \"%.*s\")",
-                               np > 0 ? (int)(np < 16 ? np : 16) : 0, (const char *)prov);
-        goto out;
+    uint8_t *out = NULL;
+    size_t n = 0;
+    attest_status rc = attest_tsm__report(ctx, ops, "snp", "sev_guest", rd, 64,
+                                          SNP_REPORT_SIZE, &out, &n, certs, certs_len);
+    if (rc != ATTEST_OK)
+        return rc;
+    if (n != SNP_REPORT_SIZE) {
+        free(out);
+        free(*certs);
+        *certs = NULL;
+        return attest_ctx__error(ctx, ATTEST_E_IO,
+                                 "snp: configfs-tsm outblob is %zu bytes (want %u)", n,
+                                 SNP_REPORT_SIZE);
     }
-    snprintf(path, sizeof(path), "%s/inblob", dir);
-    if (ops->write(ops->arg, path, rd, 64) != 0) {
-        rc = attest_ctx__error(ctx, ATTEST_E_IO, "snp: configfs-tsm inblob write failed "
-                               "(errno %d)", errno);
-        goto out;
-    }
-    snprintf(path, sizeof(path), "%s/generation", dir);
-    n1 = ops->read(ops->arg, path, gen1, sizeof(gen1));
-    snprintf(path, sizeof(path), "%s/outblob", dir);
-    long n = ops->read(ops->arg, path, report, SNP_REPORT_SIZE + 1);
-    if (n != (long)SNP_REPORT_SIZE) {
-        rc = attest_ctx__error(ctx, ATTEST_E_IO, "snp: configfs-tsm outblob is %ld bytes "
-                               "(want %u)", n, SNP_REPORT_SIZE);
-        goto out;
-    }
-    snprintf(path, sizeof(path), "%s/auxblob", dir);
-    uint8_t *aux = malloc(CERTS_MAX);
-    if (aux == NULL) {
-        rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
-        goto out;
-    }
-    long na = ops->read(ops->arg, path, aux, CERTS_MAX); /* absent or empty: no certs */
-    snprintf(path, sizeof(path), "%s/generation", dir);
-    n2 = ops->read(ops->arg, path, gen2, sizeof(gen2));
-    if (n1 <= 0 || n1 != n2 || memcmp(gen1, gen2, (size_t)n1) != 0) {
-        free(aux);
-        rc = attest_ctx__error(ctx, ATTEST_E_IO,
-                               "snp: configfs-tsm entry changed while being read (generation)");
-        goto out;
-    }
-    if (na > 0) {
-        *certs = aux;
-        *certs_len = (size_t)na;
-    } else {
-        free(aux);
-    }
-out:
-    ops->rmdir(ops->arg, dir);
-    return rc;
+    memcpy(report, out, SNP_REPORT_SIZE);
+    free(out);
+    return ATTEST_OK;
 }
 
 /* /dev/sev-guest SNP_GET_EXT_REPORT, growing the certificate buffer when the host asks. */
-static attest_status via_device(attest_ctx *ctx, const struct snp_sys_ops *ops,
+static attest_status via_device(attest_ctx *ctx, const struct attest_sys_ops *ops,
                                 const uint8_t rd[64], uint8_t *report, uint8_t **certs,
                                 size_t *certs_len)
 {
@@ -221,7 +109,7 @@ static attest_status via_device(attest_ctx *ctx, const struct snp_sys_ops *ops,
         io.msg_version = 1;
         io.req_data = (uint64_t)(uintptr_t)&req;
         io.resp_data = (uint64_t)(uintptr_t)resp;
-        if (ops->guest_request(ops->arg, ops->sev_guest_dev, SNP_GET_EXT_REPORT, &io) == 0)
+        if (ops->ioctl(ops->arg, ops->device, SNP_GET_EXT_REPORT, &io) == 0)
             break;
         if (io.vmm_error == SNP_VMM_ERR_INVALID_LEN && req.certs_len > cap &&
             req.certs_len <= CERTS_MAX && attempt < 3) {
@@ -233,7 +121,7 @@ static attest_status via_device(attest_ctx *ctx, const struct snp_sys_ops *ops,
         rc = attest_ctx__error(ctx, ATTEST_E_IO,
                                "snp: SNP_GET_EXT_REPORT failed on %s (errno %d, fw_error 0x%x, "
                                "vmm_error %u)",
-                               ops->sev_guest_dev, errno, io.fw_error, io.vmm_error);
+                               ops->device, errno, io.fw_error, io.vmm_error);
         goto out;
     }
     /* MSG_REPORT_RSP (pub. 56860): status u32 @0, report_size u32 @4, report @0x20 */
@@ -261,7 +149,7 @@ out:
     return rc;
 }
 
-attest_status snp_collect_with(attest_ctx *ctx, const struct snp_sys_ops *ops,
+attest_status snp_collect_with(attest_ctx *ctx, const struct attest_sys_ops *ops,
                                const uint8_t *report_data, size_t len, uint8_t **out,
                                size_t *out_len)
 {
@@ -278,12 +166,12 @@ attest_status snp_collect_with(attest_ctx *ctx, const struct snp_sys_ops *ops,
         memcpy(rd, report_data, len);
     if (ops->exists(ops->arg, ops->tsm_report_dir))
         rc = via_configfs(ctx, ops, rd, report, &certs, &certs_len);
-    else if (ops->exists(ops->arg, ops->sev_guest_dev))
+    else if (ops->exists(ops->arg, ops->device))
         rc = via_device(ctx, ops, rd, report, &certs, &certs_len);
     else
         rc = attest_ctx__error(ctx, ATTEST_E_NOT_FOUND,
                                "snp: neither %s nor %s exists (not an SEV-SNP guest?)",
-                               ops->tsm_report_dir, ops->sev_guest_dev);
+                               ops->tsm_report_dir, ops->device);
     if (rc != ATTEST_OK)
         goto out;
     struct snp_cert_table table = {.count = 0};
@@ -310,5 +198,5 @@ attest_status snp_collect(attest_ctx *ctx, const uint8_t *report_data, size_t le
 bool snp_available(attest_ctx *ctx)
 {
     (void)ctx;
-    return access(snp_posix_ops.sev_guest_dev, F_OK) == 0;
+    return access(snp_posix_ops.device, F_OK) == 0;
 }

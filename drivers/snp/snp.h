@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "../../lib/internal.h"
+#include "../../lib/tsm.h"
 
 #define SNP_REPORT_SIZE 0x4a0u
 #define SNP_SIGNED_SIZE 0x2a0u  /* ECDSA covers report[0x000 .. 0x2a0) */
@@ -169,22 +170,7 @@ int snp_evidence_detect(const uint8_t *buf, size_t len);
 
 /* ---- collection inside a guest (collect.c) ---- */
 
-/* The kernel interfaces collection uses; tests supply a simulated kernel. Functions return
- * 0 (read: bytes read) on success and -1 with errno set on failure. */
-struct snp_sys_ops {
-    int (*mkdir)(void *arg, const char *path);
-    int (*rmdir)(void *arg, const char *path);
-    long (*read)(void *arg, const char *path, uint8_t *buf, size_t cap);
-    int (*write)(void *arg, const char *path, const uint8_t *buf, size_t len);
-    int (*exists)(void *arg, const char *path); /* 1 or 0 */
-    /* open dev, ioctl(cmd, req) (a struct snp_guest_request_ioctl), close */
-    int (*guest_request)(void *arg, const char *dev, unsigned long cmd, void *req);
-    void *arg;
-    const char *tsm_report_dir; /* /sys/kernel/config/tsm/report */
-    const char *sev_guest_dev;  /* /dev/sev-guest */
-};
-
-extern const struct snp_sys_ops snp_posix_ops;
+extern const struct attest_sys_ops snp_posix_ops;
 
 /* The driver's hooks: collect on this machine; whether this is an SEV-SNP guest. */
 attest_status snp_collect(attest_ctx *ctx, const uint8_t *report_data, size_t len,
@@ -192,7 +178,7 @@ attest_status snp_collect(attest_ctx *ctx, const uint8_t *report_data, size_t le
 bool snp_available(attest_ctx *ctx);
 
 /* Collect evidence (Trustee SnpEvidence JSON, malloc'd) with this report data. */
-attest_status snp_collect_with(attest_ctx *ctx, const struct snp_sys_ops *ops,
+attest_status snp_collect_with(attest_ctx *ctx, const struct attest_sys_ops *ops,
                                const uint8_t *report_data, size_t len, uint8_t **out,
                                size_t *out_len);
 

@@ -170,9 +170,9 @@ static int k_request(void *arg, const char *dev, unsigned long cmd, void *p)
     return 0;
 }
 
-static struct snp_sys_ops ops_for(struct fake_kernel *k)
+static struct attest_sys_ops ops_for(struct fake_kernel *k)
 {
-    struct snp_sys_ops o = {k_mkdir, k_rmdir, k_read, k_write, k_exists, k_request, k,
+    struct attest_sys_ops o = {k_mkdir, k_rmdir, k_read, k_write, k_exists, k_request, k,
                             "/fake/tsm/report", "/fake/dev/sev-guest"};
     return o;
 }
@@ -194,7 +194,7 @@ static attest_status collect_and_check(struct fake_kernel *k, bool expect_certs)
     for (int i = 0; i < 48; i++)
         rd[i] = (uint8_t)(i + 1);
     ck_assert_int_eq(attest_ctx_new(&ctx), ATTEST_OK);
-    struct snp_sys_ops ops = ops_for(k);
+    struct attest_sys_ops ops = ops_for(k);
     attest_status rc = snp_collect_with(ctx, &ops, rd, sizeof(rd), &ev, &len);
     if (rc == ATTEST_OK) {
         struct snp_evidence parsed;
@@ -287,7 +287,7 @@ START_TEST(test_snp_collect_no_tee)
     uint8_t *ev = NULL;
     size_t len;
     uint8_t big[65] = {0};
-    struct snp_sys_ops ops = ops_for(&k);
+    struct attest_sys_ops ops = ops_for(&k);
     ck_assert_int_eq(attest_ctx_new(&ctx), ATTEST_OK);
     ck_assert_int_eq(snp_collect_with(ctx, &ops, big, sizeof(big), &ev, &len), ATTEST_E_ARG);
     attest_ctx_free(ctx);
