@@ -291,9 +291,12 @@ bool attest_ctx__extra_pin(attest_ctx *ctx, const char *tee, const char *label,
 
 bool attest_x509__spki_sha256(X509 *cert, uint8_t out[32])
 {
+    /* The certificate's own SubjectPublicKeyInfo, re-encoded by the ASN.1 templates:
+     * i2d_PUBKEY(EVP_PKEY) would go through OpenSSL 3's provider encoders, which cost
+     * more than a signature check. The DER bytes are the same. */
     unsigned char *der = NULL;
     unsigned int n = 0;
-    int len = i2d_PUBKEY(X509_get0_pubkey(cert), &der);
+    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
     bool ok = len > 0 && EVP_Digest(der, (size_t)len, out, &n, EVP_sha256(), NULL) == 1;
     OPENSSL_free(der);
     return ok && n == 32;

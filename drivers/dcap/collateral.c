@@ -494,6 +494,9 @@ void dcap_store_release(struct dcap_store *s)
     sk_X509_pop_free(s->certs, X509_free);
     sk_X509_CRL_pop_free(s->crls, X509_CRL_free);
     sk_X509_pop_free(s->signers, X509_free);
+    for (int i = 0; s->crl_memo != NULL && i < sk_X509_CRL_num(s->crls); i++)
+        X509_free(s->crl_memo[i].issuer);
+    free(s->crl_memo);
     for (size_t i = 0; i < s->n_origins; i++)
         free(s->origins[i]);
     free(s->origins);
@@ -770,6 +773,11 @@ attest_status dcap_store_from_sources(attest_ctx *ctx, struct dcap_store **out)
     }
     if ((rc = add_ctx_pki(ctx, s)) != ATTEST_OK)
         goto fail;
+    if ((s->crl_memo = calloc((size_t)sk_X509_CRL_num(s->crls) + 1, sizeof(*s->crl_memo))) ==
+        NULL) {
+        rc = nomem(ctx);
+        goto fail;
+    }
     s->refs++; /* one for the cache, one for the caller */
     if (!attest_ctx__cache_put(ctx, key, s, store_release_void))
         s->refs--;
@@ -820,6 +828,10 @@ attest_status dcap_store_from_callback(attest_ctx *ctx, const char *tee, const u
                                "dcap: the collateral callback's reply for %s is not a "
                                "collateral bundle",
                                k);
+    if (rc == ATTEST_OK &&
+        (s->crl_memo = calloc((size_t)sk_X509_CRL_num(s->crls) + 1, sizeof(*s->crl_memo))) ==
+            NULL)
+        rc = nomem(ctx);
     if (rc != ATTEST_OK) {
         dcap_store_release(s);
         return rc;

@@ -254,6 +254,13 @@ struct dcap_store {
     STACK_OF(X509_CRL) *crls;
     char **origins;            /* owned strings the docs point at */
     size_t n_origins;
+    /* memo per CRL (same index as crls): the issuer whose signature verified, and the
+     * CRL's dates as unix times */
+    struct dcap_crl_memo {
+        X509 *issuer; /* a reference, or NULL when not yet verified */
+        int64_t this_update, next_update; /* next_update INT64_MAX: none */
+        bool dated;
+    } *crl_memo;
     /* memo: signing certificates known to chain to the pinned root */
     STACK_OF(X509) *signers;
     bool signers_checked;

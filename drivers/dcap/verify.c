@@ -25,6 +25,8 @@ struct dcap_chain {
     char ca_kind[16];      /* "platform" or "processor" (PCS's ca= parameter) */
     uint8_t qe_ok[32];     /* digest of the last QE report + signature that verified */
     bool has_qe_ok;
+    uint8_t ak_raw[64];    /* the last attestation key seen with this chain, decoded */
+    EVP_PKEY *ak;
     int refs;
 };
 
@@ -36,6 +38,7 @@ static void chain_release(void *p)
     X509_free(c->leaf);
     X509_free(c->ca);
     X509_free(c->root);
+    EVP_PKEY_free(c->ak);
     free(c);
 }
 
@@ -187,29 +190,43 @@ static attest_status check_validity(attest_ctx *ctx, const char *tee, X509 *x, c
                              tee, what, at, nb, na);
 }
 
-/* Whether issuer signed crl; the verdict is cached per CRL and issuer key. */
-static bool crl_signed_by(attest_ctx *ctx, X509_CRL *crl, X509 *issuer)
+/* An ASN1_TIME as unix seconds (what the ctx clock speaks). */
+static bool asn1_unix(const ASN1_TIME *t, int64_t *out)
 {
-    uint8_t key[32], spki[32];
-    unsigned char *der = NULL;
-    unsigned int n = 0;
-    int len = i2d_X509_CRL(crl, &der);
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    bool keyed = len > 0 && md != NULL && attest_x509__spki_sha256(issuer, spki) &&
-                 EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
-                 EVP_DigestUpdate(md, "dcap crl sig v1", 15) == 1 &&
-                 EVP_DigestUpdate(md, spki, 32) == 1 &&
-                 EVP_DigestUpdate(md, der, (size_t)len) == 1 &&
-                 EVP_DigestFinal_ex(md, key, &n) == 1;
-    EVP_MD_CTX_free(md);
-    OPENSSL_free(der);
-    if (keyed && attest_ctx__cache_get(ctx, key) != NULL)
+    struct tm tm;
+    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+        return false;
+    int64_t y = tm.tm_year + 1900, m = tm.tm_mon + 1;
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm.tm_mday - 1;
+    int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+    *out = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return true;
+}
+
+/* Whether issuer signed CRL i of the store; the verdict and the CRL's dates are memoised
+ * on the store (the issuer is the cached chain's certificate, so the same object). */
+static bool crl_signed_by(struct dcap_store *s, int i, X509 *issuer)
+{
+    struct dcap_crl_memo *m = &s->crl_memo[i];
+    X509_CRL *crl = sk_X509_CRL_value(s->crls, i);
+    if (m->issuer == issuer)
         return true;
     if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1)
         return false;
-    uint8_t *mark = keyed ? malloc(1) : NULL;
-    if (mark != NULL && !attest_ctx__cache_put(ctx, key, mark, free))
-        free(mark);
+    if (!m->dated) {
+        const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+        m->next_update = INT64_MAX;
+        m->dated = asn1_unix(X509_CRL_get0_lastUpdate(crl), &m->this_update) &&
+                   (next == NULL || asn1_unix(next, &m->next_update));
+        if (!m->dated)
+            return false;
+    }
+    if (X509_up_ref(issuer)) {
+        X509_free(m->issuer);
+        m->issuer = issuer;
+    }
     return true;
 }
 
@@ -221,30 +238,29 @@ static attest_status check_crls(attest_ctx *ctx, const char *tee, struct dcap_st
                                 size_t n_stores, X509 *issuer, X509 *subject,
                                 const char *issuer_name, const char *subject_name)
 {
-    int64_t now = attest_ctx_time(ctx);
-    time_t t = (time_t)now;
+    int64_t now = attest_ctx_time(ctx), last_next = INT64_MIN;
     bool current = false;
     int seen = 0;
-    const ASN1_TIME *last_next = NULL;
 
-    for (size_t s = 0; s < n_stores; s++) {
-        STACK_OF(X509_CRL) *crls = stores[s] != NULL ? stores[s]->crls : NULL;
-        for (int i = 0; i < sk_X509_CRL_num(crls); i++) {
-            X509_CRL *crl = sk_X509_CRL_value(crls, i);
-            if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0)
+    for (size_t k = 0; k < n_stores; k++) {
+        struct dcap_store *st = stores[k];
+        for (int i = 0; st != NULL && i < sk_X509_CRL_num(st->crls); i++) {
+            X509_CRL *crl = sk_X509_CRL_value(st->crls, i);
+            if (st->crl_memo[i].issuer != issuer &&
+                X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0)
                 continue;
-            if (!crl_signed_by(ctx, crl, issuer))
+            if (!crl_signed_by(st, i, issuer))
                 return attest_ctx__error(ctx, ATTEST_E_CHAIN,
                                          "%s: a CRL naming the %s as issuer is not signed by it",
                                          tee, issuer_name);
-            if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &t) != -1)
+            const struct dcap_crl_memo *m = &st->crl_memo[i];
+            if (m->this_update > now)
                 continue; /* issued after the verification time */
             seen++;
-            const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
-            if (next != NULL && X509_cmp_time(next, &t) == 1)
+            if (now < m->next_update)
                 current = true;
-            else
-                last_next = next;
+            else if (m->next_update > last_next)
+                last_next = m->next_update;
             X509_REVOKED *rev = NULL;
             if (X509_CRL_get0_by_cert(crl, &rev, subject) == 1)
                 return attest_ctx__error(ctx, ATTEST_E_REVOKED, "%s: %s is revoked by the %s CRL",
@@ -259,7 +275,7 @@ static attest_status check_crls(attest_ctx *ctx, const char *tee, struct dcap_st
     if (!current) {
         char at[32], nu[32];
         fmt_unix(now, at, sizeof(at));
-        fmt_asn1(last_next, nu, sizeof(nu));
+        fmt_unix(last_next, nu, sizeof(nu));
         return attest_ctx__error(ctx, ATTEST_E_EXPIRED,
                                  "%s: no %s CRL is current at %s (the latest next update is %s)",
                                  tee, issuer_name, at, nu);
@@ -430,16 +446,19 @@ static attest_status check_qe_report(attest_ctx *ctx, const char *tee, const str
     return ATTEST_OK;
 }
 
+/* The quote signature by the attestation key. The key (64 raw bytes) lives as long as its
+ * quoting enclave, so its decoded form is kept with the chain. */
 static attest_status check_quote_signature(attest_ctx *ctx, const char *tee,
-                                           const struct dcap_quote *q)
+                                           const struct dcap_quote *q, struct dcap_chain *c)
 {
-    EVP_PKEY *key = dcap_p256_key(q->attest_key);
-    if (key == NULL)
-        return attest_ctx__error(ctx, ATTEST_E_SIGNATURE,
-                                 "%s: attestation key is not a P-256 point", tee);
-    bool ok = dcap_ecdsa_verify(key, q->signature, q->raw, q->signed_len);
-    EVP_PKEY_free(key);
-    if (!ok)
+    if (c->ak == NULL || memcmp(c->ak_raw, q->attest_key, 64) != 0) {
+        EVP_PKEY_free(c->ak);
+        if ((c->ak = dcap_p256_key(q->attest_key)) == NULL)
+            return attest_ctx__error(ctx, ATTEST_E_SIGNATURE,
+                                     "%s: attestation key is not a P-256 point", tee);
+        memcpy(c->ak_raw, q->attest_key, 64);
+    }
+    if (!dcap_ecdsa_verify(c->ak, q->signature, q->raw, q->signed_len))
         return attest_ctx__error(ctx, ATTEST_E_SIGNATURE,
                                  "%s: quote signature does not verify under the attestation key "
                                  "(header or body changed)",
@@ -529,7 +548,7 @@ attest_status dcap_verify_quote(attest_ctx *ctx, const char *tee, const struct d
     }
     /* the QE, then the quote itself */
     if ((rc = check_qe_report(ctx, tee, q, c)) != ATTEST_OK ||
-        (rc = check_quote_signature(ctx, tee, q)) != ATTEST_OK)
+        (rc = check_quote_signature(ctx, tee, q, c)) != ATTEST_OK)
         goto out;
     if ((rc = dcap_tcb_evaluate(ctx, tee, q, &c->ext, ti, qe, &tr)) != ATTEST_OK)
         goto out;
