@@ -491,12 +491,12 @@ void dcap_store_release(struct dcap_store *s)
     for (size_t i = 0; i < s->n_qe; i++)
         dcap_qe_identity_free(&s->qe[i].qe);
     free(s->qe);
-    sk_X509_pop_free(s->certs, X509_free);
-    sk_X509_CRL_pop_free(s->crls, X509_CRL_free);
-    sk_X509_pop_free(s->signers, X509_free);
     for (int i = 0; s->crl_memo != NULL && i < sk_X509_CRL_num(s->crls); i++)
         X509_free(s->crl_memo[i].issuer);
     free(s->crl_memo);
+    sk_X509_pop_free(s->certs, X509_free);
+    sk_X509_CRL_pop_free(s->crls, X509_CRL_free);
+    sk_X509_pop_free(s->signers, X509_free);
     for (size_t i = 0; i < s->n_origins; i++)
         free(s->origins[i]);
     free(s->origins);

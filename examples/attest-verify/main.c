@@ -12,6 +12,9 @@
 #include <attest/attest.h>
 
 #include "cli.h"
+#if ATTEST_EXAMPLES_PCCS
+#include "pccs.h"
+#endif
 
 #define PROG "attest-verify"
 #define INPUT_MAX (16u * 1024u * 1024u)
@@ -24,6 +27,7 @@ static void usage(FILE *f)
             "                      --init-data-toml FILE]\n"
             "                     [--hash-alg sha256|sha384|sha512] [--trust-dir DIR]...\n"
             "                     [--collateral DIR|FILE]... [--at TIME] [--json]\n"
+            "                     [--pccs URL [--pccs-cache DIR] [--pccs-insecure]]\n"
             "                     [--token ear|simple --signer-key PEM [--signer-alg ALG]\n"
             "                      [--signer-chain PEM] [--token-ttl SECONDS] [--issuer ISS]\n"
             "                      [--nonce TEXT]]\n"
@@ -52,6 +56,9 @@ struct options {
     const char *signer_key, *signer_alg, *signer_chain, *issuer, *nonce;
     int64_t ttl;
     const char *policy, *refvals;
+    /* --pccs: Intel DCAP collateral fetched over HTTPS */
+    const char *pccs, *pccs_cache;
+    bool pccs_insecure;
 };
 
 static int set_data(struct data_opt *d, const char *what, const char *path,
@@ -70,7 +77,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
     enum { O_TEE = 256, O_RD, O_RDJ, O_ID, O_IDJ, O_IDT, O_ALG, O_TRUST, O_COLL, O_AT, O_JSON,
            O_TOKEN, O_SKEY, O_SALG, O_SCHAIN, O_TTL, O_ISS, O_NONCE, O_POLICY, O_REFVALS, O_HELP,
-           O_VERSION };
+           O_VERSION, O_PCCS, O_PCCS_CACHE, O_PCCS_INSECURE };
     static const struct option longopts[] = {
         {"tee", required_argument, NULL, O_TEE},
         {"runtime-data", required_argument, NULL, O_RD},
@@ -92,6 +99,9 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"nonce", required_argument, NULL, O_NONCE},
         {"policy", required_argument, NULL, O_POLICY},
         {"reference-values", required_argument, NULL, O_REFVALS},
+        {"pccs", required_argument, NULL, O_PCCS},
+        {"pccs-cache", required_argument, NULL, O_PCCS_CACHE},
+        {"pccs-insecure", no_argument, NULL, O_PCCS_INSECURE},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -170,6 +180,9 @@ static int parse_args(int argc, char **argv, struct options *o)
         case O_NONCE: o->nonce = optarg; break;
         case O_POLICY: o->policy = optarg; break;
         case O_REFVALS: o->refvals = optarg; break;
+        case O_PCCS: o->pccs = optarg; break;
+        case O_PCCS_CACHE: o->pccs_cache = optarg; break;
+        case O_PCCS_INSECURE: o->pccs_insecure = true; break;
         case O_HELP: usage(stdout); exit(CLI_EXIT_OK);
         case O_VERSION: printf(PROG " %s\n", attest_version()); exit(CLI_EXIT_OK);
         default: return -1;
@@ -406,6 +419,9 @@ int main(int argc, char **argv)
     uint8_t *evidence = NULL;
     size_t evidence_len = 0;
     int exit_code = CLI_EXIT_USAGE;
+#if ATTEST_EXAMPLES_PCCS
+    struct pccs pccs;
+#endif
 
     if (parse_args(argc, argv, &o) != 0) {
         usage(stderr);
@@ -423,6 +439,20 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < o.n_collateral; i++)
         if (attest_ctx_add_collateral(ctx, o.collateral[i]) != ATTEST_OK)
             goto usage_error;
+    if (o.pccs != NULL) {
+#if ATTEST_EXAMPLES_PCCS
+        pccs.base = o.pccs;
+        pccs.cache = o.pccs_cache;
+        pccs.now = attest_ctx_time(ctx);
+        pccs.prog = PROG;
+        pccs.insecure = o.pccs_insecure;
+        if (attest_ctx_set_collateral_fn(ctx, pccs_collateral_fn, &pccs) != ATTEST_OK)
+            goto usage_error;
+#else
+        fprintf(stderr, PROG ": --pccs needs a build with libcurl\n");
+        goto out;
+#endif
+    }
 
     if ((o.token != 0 && token_setup(ctx, &o, &signer, &topts) != 0) ||
         policy_setup(ctx, &o, &policy, &refvals) != 0)
