@@ -23,6 +23,13 @@ struct attest_sys_ops {
 };
 
 /* The POSIX calls; arg unused. */
+#define ATTEST_SYS_POSIX_OPS(dev)                                                          \
+    {                                                                                      \
+        .mkdir = attest_sys__mkdir, .rmdir = attest_sys__rmdir, .read = attest_sys__read,  \
+        .write = attest_sys__write, .exists = attest_sys__exists, .ioctl = attest_sys__ioctl, \
+        .arg = NULL, .tsm_report_dir = "/sys/kernel/config/tsm/report", .device = (dev)    \
+    }
+
 int attest_sys__mkdir(void *arg, const char *path);
 int attest_sys__rmdir(void *arg, const char *path);
 long attest_sys__read(void *arg, const char *path, uint8_t *buf, size_t cap);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../lib/driver.h"
 #include "../../lib/json.h"
 #include "dcap.h"
 #include "dcap_claims.h"
@@ -171,4 +172,55 @@ attest_verdict dcap_verdict(enum dcap_status s, bool debug)
     if (debug)
         return ATTEST_VERDICT_CONTRAINDICATED;
     return s == DCAP_UP_TO_DATE ? ATTEST_VERDICT_AFFIRMING : ATTEST_VERDICT_WARNING;
+}
+
+attest_status dcap_driver_verify(attest_ctx *ctx, const struct dcap_tee *tee,
+                                 const struct attest_verify_input *in,
+                                 struct attest_verify_output *out)
+{
+    uint8_t *owned = NULL;
+    const uint8_t *buf;
+    size_t len;
+    struct dcap_quote q;
+    struct dcap_verified v;
+    attest_status rc;
+
+    memset(&v, 0, sizeof(v));
+    if ((rc = dcap_evidence_quote(ctx, tee->name, in->evidence, in->evidence_len, &owned, &buf,
+                                  &len)) != ATTEST_OK)
+        return rc;
+    if ((rc = dcap_quote_parse(ctx, buf, len, &q)) != ATTEST_OK)
+        goto out;
+    if (q.tee_type != tee->tee_type) {
+        rc = attest_ctx__error(ctx, ATTEST_E_PARSE, "%s: %s", tee->name, tee->other);
+        goto out;
+    }
+    if ((rc = dcap_verify_quote(ctx, tee->name, &q, &v)) != ATTEST_OK)
+        goto out;
+    const uint8_t *rd = q.body + tee->report_data_off, *init = q.body + tee->init_off;
+    if ((rc = attest_binding__check(ctx, tee->name, "report_data", "runtime data", in->runtime,
+                                    rd, 64)) != ATTEST_OK ||
+        (rc = attest_binding__check(ctx, tee->name, tee->init_field, "init data", in->init, init,
+                                    tee->init_len)) != ATTEST_OK)
+        goto out;
+    if ((out->claims = tee->claims(&q, &v)) == NULL) {
+        rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "%s: out of memory", tee->name);
+        goto out;
+    }
+    out->tcb_status = dcap_status_name(v.status);
+    out->verdict = dcap_verdict(v.status, tee->debug(&q));
+    if (in->runtime->set) {
+        memcpy(out->report_data, rd, 64);
+        out->report_data_len = 64;
+        out->report_data_checked = true;
+    }
+    if (in->init->set) {
+        memcpy(out->init_data, init, tee->init_len);
+        out->init_data_len = tee->init_len;
+        out->init_data_checked = true;
+    }
+out:
+    dcap_verified_free(&v);
+    free(owned);
+    return rc;
 }

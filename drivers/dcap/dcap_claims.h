@@ -31,6 +31,27 @@ attest_status dcap_evidence_quote(attest_ctx *ctx, const char *tee, const uint8_
 /* Detection score for a raw quote or that JSON, for this tee_type. */
 int dcap_evidence_detect(const uint8_t *buf, size_t len, uint32_t tee_type);
 
+/* What differs between the tdx and sgx drivers around the shared verification. */
+struct dcap_tee {
+    const char *name;            /* "tdx" */
+    uint32_t tee_type;           /* DCAP_TEE_TDX */
+    const char *other;           /* the message when the quote is the other TEE's */
+    const char *init_field;      /* "mr_config_id" */
+    size_t report_data_off;      /* in the body */
+    size_t init_off, init_len;
+    cJSON *(*claims)(const struct dcap_quote *q, const struct dcap_verified *v);
+    bool (*debug)(const struct dcap_quote *q); /* the TD or enclave is debuggable */
+};
+
+struct attest_verify_input;
+struct attest_verify_output;
+
+/* The driver verify hook for tee: unwrap, parse, authenticate (dcap_verify_quote), bind
+ * report data and init data, claims, verdict. */
+attest_status dcap_driver_verify(attest_ctx *ctx, const struct dcap_tee *tee,
+                                 const struct attest_verify_input *in,
+                                 struct attest_verify_output *out);
+
 /* UpToDate is affirmed; every other status that is not Revoked warns; a debug TD or
  * enclave is never affirmed. */
 attest_verdict dcap_verdict(enum dcap_status s, bool debug);

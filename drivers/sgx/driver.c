@@ -23,55 +23,28 @@ static cJSON *sgx_claims(const struct dcap_quote *q, const struct dcap_verified 
     return o;
 }
 
+/* ATTRIBUTES.DEBUG: the enclave's memory is readable by its host */
+static bool sgx_debug(const struct dcap_quote *q)
+{
+    return (dcap_le64(q->body + DCAP_ER_ATTRIBUTES) >> 1) & 1;
+}
+
+static const struct dcap_tee sgx_tee = {
+    .name = "sgx",
+    .tee_type = DCAP_TEE_SGX,
+    .other = "the quote is a TDX quote (tee_type 0x81); verify it as tdx",
+    .init_field = "config_id",
+    .report_data_off = DCAP_ER_REPORTDATA,
+    .init_off = DCAP_ER_CONFIGID,
+    .init_len = 64,
+    .claims = sgx_claims,
+    .debug = sgx_debug,
+};
+
 static attest_status sgx_verify(attest_ctx *ctx, const struct attest_verify_input *in,
                                 struct attest_verify_output *out)
 {
-    uint8_t *owned = NULL;
-    const uint8_t *buf;
-    size_t len;
-    struct dcap_quote q;
-    struct dcap_verified v;
-    attest_status rc;
-
-    memset(&v, 0, sizeof(v));
-    if ((rc = dcap_evidence_quote(ctx, "sgx", in->evidence, in->evidence_len, &owned, &buf,
-                                  &len)) != ATTEST_OK)
-        return rc;
-    if ((rc = dcap_quote_parse(ctx, buf, len, &q)) != ATTEST_OK)
-        goto out;
-    if (q.tee_type != DCAP_TEE_SGX) {
-        rc = attest_ctx__error(ctx, ATTEST_E_PARSE,
-                               "sgx: the quote is a TDX quote (tee_type 0x81); verify it as tdx");
-        goto out;
-    }
-    if ((rc = dcap_verify_quote(ctx, "sgx", &q, &v)) != ATTEST_OK)
-        goto out;
-    if ((rc = attest_binding__check(ctx, "sgx", "report_data", "runtime data", in->runtime,
-                                    q.body + DCAP_ER_REPORTDATA, 64)) != ATTEST_OK ||
-        (rc = attest_binding__check(ctx, "sgx", "config_id", "init data", in->init,
-                                    q.body + DCAP_ER_CONFIGID, 64)) != ATTEST_OK)
-        goto out;
-    if ((out->claims = sgx_claims(&q, &v)) == NULL) {
-        rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "sgx: out of memory");
-        goto out;
-    }
-    out->tcb_status = dcap_status_name(v.status);
-    /* ATTRIBUTES.DEBUG: the enclave's memory is readable by its host */
-    out->verdict = dcap_verdict(v.status, (dcap_le64(q.body + DCAP_ER_ATTRIBUTES) >> 1) & 1);
-    if (in->runtime->set) {
-        memcpy(out->report_data, q.body + DCAP_ER_REPORTDATA, 64);
-        out->report_data_len = 64;
-        out->report_data_checked = true;
-    }
-    if (in->init->set) {
-        memcpy(out->init_data, q.body + DCAP_ER_CONFIGID, 64);
-        out->init_data_len = 64;
-        out->init_data_checked = true;
-    }
-out:
-    dcap_verified_free(&v);
-    free(owned);
-    return rc;
+    return dcap_driver_verify(ctx, &sgx_tee, in, out);
 }
 
 static int sgx_detect(const uint8_t *buf, size_t len)

@@ -46,17 +46,7 @@ _Static_assert(sizeof(struct snp_report_req) == 96, "uapi layout");
 #define SNP_VMM_ERR_BUSY 2u
 #define CERTS_MAX (64u * 4096u) /* as lib/tsm.c reads auxblob */
 
-const struct attest_sys_ops snp_posix_ops = {
-    .mkdir = attest_sys__mkdir,
-    .rmdir = attest_sys__rmdir,
-    .read = attest_sys__read,
-    .write = attest_sys__write,
-    .exists = attest_sys__exists,
-    .ioctl = attest_sys__ioctl,
-    .arg = NULL,
-    .tsm_report_dir = "/sys/kernel/config/tsm/report",
-    .device = "/dev/sev-guest",
-};
+const struct attest_sys_ops snp_posix_ops = ATTEST_SYS_POSIX_OPS("/dev/sev-guest");
 
 /* configfs-tsm: the report in outblob, the host's certificate table in auxblob. */
 static attest_status via_configfs(attest_ctx *ctx, const struct attest_sys_ops *ops,

@@ -11,17 +11,7 @@
 
 #include "tdx.h"
 
-const struct attest_sys_ops tdx_posix_ops = {
-    .mkdir = attest_sys__mkdir,
-    .rmdir = attest_sys__rmdir,
-    .read = attest_sys__read,
-    .write = attest_sys__write,
-    .exists = attest_sys__exists,
-    .ioctl = attest_sys__ioctl,
-    .arg = NULL,
-    .tsm_report_dir = "/sys/kernel/config/tsm/report",
-    .device = "/dev/tdx_guest",
-};
+const struct attest_sys_ops tdx_posix_ops = ATTEST_SYS_POSIX_OPS("/dev/tdx_guest");
 
 #define QGS_HEADER 16u /* major u16, minor u16, type u32, size u32, error_code u32 */
 #define QGS_GET_QUOTE_REQ 0u

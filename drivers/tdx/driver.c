@@ -60,55 +60,27 @@ static cJSON *tdx_claims(const struct dcap_quote *q, const struct dcap_verified 
     return o;
 }
 
+static bool tdx_debug(const struct dcap_quote *q)
+{
+    return dcap_le64(q->body + DCAP_TD_TD_ATTRIBUTES) & TD_ATTR_DEBUG;
+}
+
+static const struct dcap_tee tdx_tee = {
+    .name = "tdx",
+    .tee_type = DCAP_TEE_TDX,
+    .other = "the quote is an SGX quote (tee_type 0); verify it as sgx",
+    .init_field = "mr_config_id",
+    .report_data_off = DCAP_TD_REPORTDATA,
+    .init_off = DCAP_TD_MRCONFIGID,
+    .init_len = 48,
+    .claims = tdx_claims,
+    .debug = tdx_debug,
+};
+
 static attest_status tdx_verify(attest_ctx *ctx, const struct attest_verify_input *in,
                                 struct attest_verify_output *out)
 {
-    uint8_t *owned = NULL;
-    const uint8_t *buf;
-    size_t len;
-    struct dcap_quote q;
-    struct dcap_verified v;
-    attest_status rc;
-
-    memset(&v, 0, sizeof(v));
-    if ((rc = dcap_evidence_quote(ctx, "tdx", in->evidence, in->evidence_len, &owned, &buf,
-                                  &len)) != ATTEST_OK)
-        return rc;
-    if ((rc = dcap_quote_parse(ctx, buf, len, &q)) != ATTEST_OK)
-        goto out;
-    if (q.tee_type != DCAP_TEE_TDX) {
-        rc = attest_ctx__error(ctx, ATTEST_E_PARSE,
-                               "tdx: the quote is an SGX quote (tee_type 0); verify it as sgx");
-        goto out;
-    }
-    if ((rc = dcap_verify_quote(ctx, "tdx", &q, &v)) != ATTEST_OK)
-        goto out;
-    if ((rc = attest_binding__check(ctx, "tdx", "report_data", "runtime data", in->runtime,
-                                    q.body + DCAP_TD_REPORTDATA, 64)) != ATTEST_OK ||
-        (rc = attest_binding__check(ctx, "tdx", "mr_config_id", "init data", in->init,
-                                    q.body + DCAP_TD_MRCONFIGID, 48)) != ATTEST_OK)
-        goto out;
-    if ((out->claims = tdx_claims(&q, &v)) == NULL) {
-        rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "tdx: out of memory");
-        goto out;
-    }
-    out->tcb_status = dcap_status_name(v.status);
-    out->verdict = dcap_verdict(v.status, dcap_le64(q.body + DCAP_TD_TD_ATTRIBUTES) &
-                                              TD_ATTR_DEBUG);
-    if (in->runtime->set) {
-        memcpy(out->report_data, q.body + DCAP_TD_REPORTDATA, 64);
-        out->report_data_len = 64;
-        out->report_data_checked = true;
-    }
-    if (in->init->set) {
-        memcpy(out->init_data, q.body + DCAP_TD_MRCONFIGID, 48);
-        out->init_data_len = 48;
-        out->init_data_checked = true;
-    }
-out:
-    dcap_verified_free(&v);
-    free(owned);
-    return rc;
+    return dcap_driver_verify(ctx, &tdx_tee, in, out);
 }
 
 static int tdx_detect(const uint8_t *buf, size_t len)
