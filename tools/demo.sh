@@ -30,3 +30,20 @@ if "$verify" --runtime-data-json "$tmp/runtime.json" "$tmp/snp.json"; then
 fi
 echo "== attest-verify --trust-dir $tmp/snp-device (the device's pins file pins its test ARK)"
 "$verify" --trust-dir "$tmp/snp-device" --runtime-data-json "$tmp/runtime.json" "$tmp/snp.json"
+
+# Intel TDX: there is no simulated TDX device; verify a real public quote with Intel's
+# collateral from ../shared/vectors (when present) at a time inside its validity windows.
+vec=${ATTEST_VECTORS:-$(dirname "$0")/../../shared/vectors}
+if [ -f "$vec/tdx/dcap-qvl/tdx_quote" ]; then
+  echo
+  echo "== attest-verify a real Intel TDX quote with its collateral bundle (at 2025-07-01)"
+  "$verify" --collateral "$vec/tdx/dcap-qvl/tdx_quote_collateral.json" \
+    --at 2025-07-01T00:00:00Z "$vec/tdx/dcap-qvl/tdx_quote"
+  echo "== the same quote with one body byte changed (must be rejected)"
+  cp "$vec/tdx/dcap-qvl/tdx_quote" "$tmp/tdx_quote"
+  printf '\377' | dd of="$tmp/tdx_quote" bs=1 seek=200 conv=notrunc 2>/dev/null
+  if "$verify" --collateral "$vec/tdx/dcap-qvl/tdx_quote_collateral.json" \
+      --at 2025-07-01T00:00:00Z "$tmp/tdx_quote"; then
+    echo "demo: a tampered TDX quote verified" >&2; exit 1
+  fi
+fi
