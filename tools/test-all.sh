@@ -3,7 +3,7 @@
 #   1. build and `meson test` (unit, binding, fuzz-corpus replay, api gates, docs examples,
 #      install, cli)
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   3. the unit and cli suites under valgrind
+#   3. the unit, fuzz-replay and vector suites under valgrind
 #   4. with clang: each libFuzzer target for FUZZ_SECONDS (default 20) from its corpus
 # Build folders: build-test, build-asan, build-fuzz (recreated each run).
 set -eu
@@ -28,7 +28,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 
 step "valgrind"
 CK_FORK=no meson test -C build-test --print-errorlogs --num-processes "$jobs" \
-  --suite unit --suite fuzz \
+  --suite unit --suite fuzz --suite vectors \
   --wrapper 'valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect'
 
 if command -v clang >/dev/null 2>&1; then

@@ -208,7 +208,7 @@ static bool get_isv_levels(struct reader *r, uint32_t obj, unsigned max_svn,
             !get_date(r, i, "tcbDate", &l->tcb_date) || !get_status(r, i, &l->status) ||
             !get_advisories(r, i, &l->adv))
             return false;
-        l->isvsvn = (uint8_t)(svn > 255 ? 255 : svn);
+        l->isvsvn = (uint16_t)svn;
     }
     return true;
 }
@@ -629,36 +629,54 @@ static attest_status add_chain(attest_ctx *ctx, struct dcap_store *s, const char
     return rc == ATTEST_OK ? ATTEST_OK : nomem(ctx);
 }
 
-/* The one-object bundle (dcap-qvl QuoteCollateralV3 and Trustee/PCCS collateral). */
+/*
+ * One signed document of a bundle, in either of the two layouts in use: the signed JSON
+ * text with a separate "<name>_signature" (dcap-qvl QuoteCollateralV3), or the whole PCS
+ * response {"tcbInfo": ..., "signature": ...} as a string (Intel's sgx_ql_qve_collateral_t,
+ * which PCCS clients and Trustee's QVL path fill).
+ */
+static attest_status add_bundle_doc(attest_ctx *ctx, struct dcap_store *s, const char *origin,
+                                    const struct attest_json *doc, const char *name, bool is_tcb)
+{
+    char sig_name[40];
+    uint8_t sig[64];
+    uint32_t v = attest_json__get(doc, 0, name);
+    attest_status rc;
+
+    snprintf(sig_name, sizeof(sig_name), "%s_signature", name);
+    uint32_t sg = attest_json__get(doc, 0, sig_name);
+    if (!attest_json__is(doc, v, ATTEST_JSON_STRING))
+        return attest_ctx__error(ctx, ATTEST_E_PARSE,
+                                 "dcap: collateral bundle %s: %s is missing or not a string",
+                                 origin, name);
+    const struct attest_json_value *t = &doc->v[v];
+    if (sg != ATTEST_JSON_NONE) {
+        if (!sig_hex(doc, sg, sig))
+            return attest_ctx__error(ctx, ATTEST_E_PARSE,
+                                     "dcap: collateral bundle %s: %s is not 128 hex digits",
+                                     origin, sig_name);
+        return add_signed(ctx, s, origin, is_tcb, t->str, t->str_len, sig);
+    }
+    size_t before = is_tcb ? s->n_tcb : s->n_qe;
+    rc = dcap_store_add_document(ctx, s, origin, (const uint8_t *)t->str, t->str_len);
+    if (rc == ATTEST_OK && (is_tcb ? s->n_tcb : s->n_qe) == before + 1)
+        return ATTEST_OK;
+    if (rc != ATTEST_OK && rc != ATTEST_E_NOT_FOUND)
+        return rc;
+    return attest_ctx__error(ctx, ATTEST_E_PARSE,
+                             "dcap: collateral bundle %s: %s is neither signed text beside a %s "
+                             "nor a PCS response with \"%s\" and \"signature\"",
+                             origin, name, sig_name, is_tcb ? "tcbInfo" : "enclaveIdentity");
+}
+
+/* The one-object bundle: the two layouts above, the issuer chains (PEM) and the CRLs. */
 static attest_status add_bundle(attest_ctx *ctx, struct dcap_store *s, const char *origin,
                                 const struct attest_json *doc)
 {
-    static const char *const strings[] = {"tcb_info", "tcb_info_signature", "qe_identity",
-                                          "qe_identity_signature", "tcb_info_issuer_chain",
-                                          "qe_identity_issuer_chain"};
-    uint8_t sig[64];
     attest_status rc;
 
-    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
-        if (!attest_json__is(doc, attest_json__get(doc, 0, strings[i]), ATTEST_JSON_STRING))
-            return attest_ctx__error(ctx, ATTEST_E_PARSE,
-                                     "dcap: collateral bundle %s: %s is missing or not a string",
-                                     origin, strings[i]);
-    const struct attest_json_value *ti = &doc->v[attest_json__get(doc, 0, "tcb_info")];
-    const struct attest_json_value *qi = &doc->v[attest_json__get(doc, 0, "qe_identity")];
-    if (!sig_hex(doc, attest_json__get(doc, 0, "tcb_info_signature"), sig))
-        return attest_ctx__error(ctx, ATTEST_E_PARSE,
-                                 "dcap: collateral bundle %s: tcb_info_signature is not 128 hex "
-                                 "digits",
-                                 origin);
-    if ((rc = add_signed(ctx, s, origin, true, ti->str, ti->str_len, sig)) != ATTEST_OK)
-        return rc;
-    if (!sig_hex(doc, attest_json__get(doc, 0, "qe_identity_signature"), sig))
-        return attest_ctx__error(ctx, ATTEST_E_PARSE,
-                                 "dcap: collateral bundle %s: qe_identity_signature is not 128 "
-                                 "hex digits",
-                                 origin);
-    if ((rc = add_signed(ctx, s, origin, false, qi->str, qi->str_len, sig)) != ATTEST_OK)
+    if ((rc = add_bundle_doc(ctx, s, origin, doc, "tcb_info", true)) != ATTEST_OK ||
+        (rc = add_bundle_doc(ctx, s, origin, doc, "qe_identity", false)) != ATTEST_OK)
         return rc;
     static const char *const chains[] = {"tcb_info_issuer_chain", "qe_identity_issuer_chain",
                                          "pck_crl_issuer_chain"};

@@ -177,7 +177,7 @@ struct dcap_tcb_level {
 };
 
 struct dcap_module_level {
-    uint8_t isvsvn;
+    uint16_t isvsvn; /* TDX module SVNs are 8 bits, QE SVNs 16 */
     enum dcap_status status;
     int64_t tcb_date;
     struct dcap_advisories adv;
@@ -215,7 +215,7 @@ struct dcap_qe_identity {
     uint8_t attributes[16], attributes_mask[16];
     uint8_t mrsigner[32];
     uint16_t isvprodid;
-    struct dcap_module_level *levels; /* isvsvn here is 16 bits in JSON; QE SVNs fit 8 */
+    struct dcap_module_level *levels;
     size_t n_levels;
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -389,6 +390,81 @@ START_TEST(test_dcap_vectors_binding)
 }
 END_TEST
 
+/* Intel's sgx_ql_qve_collateral_t layout (PCCS clients, Trustee's QVL path): tcb_info and
+ * qe_identity hold whole PCS responses, with no separate signatures. Made here from the
+ * dcap-qvl bundle of tdx_quote; given as a file, and through the collateral callback. */
+static char *qve_bundle(void)
+{
+    size_t len;
+    char *text = (char *)slurp("tdx/dcap-qvl/tdx_quote_collateral.json", &len);
+    cJSON *in = cJSON_Parse(text), *out = cJSON_CreateObject();
+    ck_assert(in != NULL && out != NULL);
+    static const char *const copy[] = {"pck_crl_issuer_chain", "root_ca_crl", "pck_crl",
+                                       "tcb_info_issuer_chain", "qe_identity_issuer_chain"};
+    for (size_t i = 0; i < 5; i++)
+        cJSON_AddStringToObject(out, copy[i],
+                                cJSON_GetObjectItemCaseSensitive(in, copy[i])->valuestring);
+    char buf[32768];
+    snprintf(buf, sizeof(buf), "{\"tcbInfo\":%s,\"signature\":\"%s\"}",
+             cJSON_GetObjectItemCaseSensitive(in, "tcb_info")->valuestring,
+             cJSON_GetObjectItemCaseSensitive(in, "tcb_info_signature")->valuestring);
+    cJSON_AddStringToObject(out, "tcb_info", buf);
+    snprintf(buf, sizeof(buf), "{\"enclaveIdentity\":%s,\"signature\":\"%s\"}",
+             cJSON_GetObjectItemCaseSensitive(in, "qe_identity")->valuestring,
+             cJSON_GetObjectItemCaseSensitive(in, "qe_identity_signature")->valuestring);
+    cJSON_AddStringToObject(out, "qe_identity", buf);
+    cJSON_AddNumberToObject(out, "version", 3);
+    char *json = cJSON_PrintUnformatted(out);
+    cJSON_Delete(in);
+    cJSON_Delete(out);
+    free(text);
+    return json;
+}
+
+static int callback_calls;
+
+static attest_status give_bundle(const char *tee, const char *kind, const char *key,
+                                 attest_collateral_reply *reply, void *payload)
+{
+    callback_calls++;
+    if (strcmp(tee, "tdx") != 0 || strcmp(kind, "collateral") != 0 ||
+        strcmp(key, "tdx/b0c06f000000/platform") != 0)
+        return ATTEST_E_NOT_FOUND;
+    return attest_collateral_reply_set(reply, payload, strlen(payload));
+}
+
+START_TEST(test_dcap_vectors_qve_layout)
+{
+    const struct vec *v = &vecs[7];
+    size_t len;
+    uint8_t *q = slurp(v->quote, &len);
+    char *json = qve_bundle(), path[] = "/tmp/dcap-qve-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert(fd >= 0 && write(fd, json, strlen(json)) == (ssize_t)strlen(json));
+    close(fd);
+    struct vec file = {v->quote, {NULL}, v->at, 0, 0, 0, 0, 0};
+    attest_ctx *ctx = ctx_for(&file, v->at);
+    ck_assert_int_eq(attest_ctx_add_collateral(ctx, path), ATTEST_OK);
+    attest_result *res = NULL;
+    attest_status rc = verify_bytes(ctx, "tdx", q, len, &res);
+    check_result(v, ctx, rc, res);
+    attest_result_free(res);
+    attest_ctx_free(ctx);
+    /* the same bundle from the collateral callback, asked with the quote's FMSPC */
+    ctx = ctx_for(&file, v->at);
+    callback_calls = 0;
+    ck_assert_int_eq(attest_ctx_set_collateral_fn(ctx, give_bundle, json), ATTEST_OK);
+    rc = verify_bytes(ctx, "tdx", q, len, &res);
+    check_result(v, ctx, rc, res);
+    ck_assert_int_eq(callback_calls, 1);
+    attest_result_free(res);
+    attest_ctx_free(ctx);
+    unlink(path);
+    cJSON_free(json);
+    free(q);
+}
+END_TEST
+
 Suite *make_suite(void)
 {
     const char *env = getenv("ATTEST_VECTORS");
@@ -408,6 +484,7 @@ Suite *make_suite(void)
     tcase_add_test(tc, test_dcap_vectors_trustee_json);
     tcase_add_test(tc, test_dcap_vectors_trustee_claims);
     tcase_add_test(tc, test_dcap_vectors_binding);
+    tcase_add_test(tc, test_dcap_vectors_qve_layout);
     suite_add_tcase(s, tc);
     return s;
 }
