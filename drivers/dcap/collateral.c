@@ -430,6 +430,11 @@ attest_status dcap_qe_identity_parse(attest_ctx *ctx, const char *text, size_t l
     if (id == ATTEST_JSON_NONE)
         goto out;
     const char *s = attest_json__cstr(&doc, id);
+    if (s != NULL && strcmp(s, "QVE") == 0) { /* the QvE's identity: not a QE's */
+        r.rc = attest_ctx__error(ctx, ATTEST_E_NOT_FOUND,
+                                 "dcap: enclave identity QVE is not a quoting enclave's");
+        goto out;
+    }
     if (s == NULL || (strcmp(s, "QE") != 0 && strcmp(s, "TD_QE") != 0)) {
         r.rc = attest_ctx__error(ctx, ATTEST_E_UNSUPPORTED,
                                  "dcap: enclave identity id \"%s\" is not a quoting enclave's "
@@ -785,9 +790,17 @@ attest_status dcap_store_from_sources(attest_ctx *ctx, struct dcap_store **out)
     for (size_t i = 0; i < n; i++) {
         rc = dcap_store_add_document(ctx, s, docs[i].path, docs[i].data, docs[i].len);
         if (rc == ATTEST_E_NOT_FOUND)
-            continue; /* some other JSON file */
-        if (rc != ATTEST_OK)
+            continue; /* some other JSON file, or a QvE identity */
+        if (rc != ATTEST_OK) {
+            /* fail closed (the file may be the collateral this quote needs), and say
+             * which file */
+            char why[512];
+            snprintf(why, sizeof(why), "%s", attest_ctx_last_error(ctx));
+            if (strstr(why, docs[i].path) == NULL)
+                rc = attest_ctx__error(ctx, rc, "dcap: collateral source %s: %s", docs[i].path,
+                                       strncmp(why, "dcap: ", 6) == 0 ? why + 6 : why);
             goto fail;
+        }
     }
     if ((rc = add_ctx_pki(ctx, s)) != ATTEST_OK)
         goto fail;

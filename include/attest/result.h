@@ -53,7 +53,10 @@ ATTEST_API const char *attest_result_claims_json(const attest_result *res);
 /**
  * The platform's TCB status as the TEE's collateral states it: "UpToDate",
  * "SWHardeningNeeded", "ConfigurationNeeded", "ConfigurationAndSWHardeningNeeded",
- * "OutOfDate", "OutOfDateConfigurationNeeded"; "NotHardwareBacked" for the sample TEE.
+ * "OutOfDate", "OutOfDateConfigurationNeeded", "TDRelaunchAdvised",
+ * "TDRelaunchAdvisedConfigurationNeeded"; "NotHardwareBacked" for the sample TEE. The tdx
+ * and sgx drivers report Intel's status from the TCB info and QE identity (a "Revoked"
+ * TCB does not verify); snp reports none.
  * @return borrowed until attest_result_free(); NULL when the TEE reports no TCB status
  * @since 0.1
  */

@@ -3,22 +3,18 @@
  * independently of drivers/dcap: the SGX extension's DER and the collateral JSON are
  * written by hand here, quotes are laid out byte by byte.
  */
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/objects.h>
-#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "dcap_forge.h"
+#include "forge_util.h"
 
 const uint8_t dforge_intel_qe_vendor[16] = {0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
                                             0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07};
@@ -35,169 +31,17 @@ const uint8_t dforge_qe_mrsigner[32] = {
 static struct dforge_pki pki;
 static bool ready;
 static pid_t owner;
-static char base_dir[4096];
-static unsigned long dir_seq;
 
 const struct dforge_pki *dforge_pki(void)
 {
     return ready ? &pki : NULL;
 }
 
-/* ---- files ---- */
-
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d != NULL && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char *child = dforge_path(path, e->d_name);
-            if (child != NULL)
-                remove_tree(child);
-            free(child);
-        }
-        if (d != NULL)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-char *dforge_path(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p != NULL)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-char *dforge_tmpdir(void)
-{
-    char buf[4200];
-    snprintf(buf, sizeof(buf), "%s/d%lu.XXXXXX", base_dir, dir_seq++);
-    if (base_dir[0] == '\0' || mkdtemp(buf) == NULL)
-        return NULL;
-    return strdup(buf);
-}
-
-bool dforge_write(const char *dir, const char *name, const void *data, size_t len)
-{
-    char *path = dforge_path(dir, name);
-    FILE *f = path != NULL ? fopen(path, "wb") : NULL;
-    bool ok = f != NULL && fwrite(data, 1, len, f) == len;
-    if (f != NULL && fclose(f) != 0)
-        ok = false;
-    free(path);
-    return ok;
-}
-
-/* ---- encodings ---- */
-
-static char *bio_text(BIO *bio, bool ok)
-{
-    char *data = NULL, *out = NULL;
-    long n = ok && bio != NULL ? BIO_get_mem_data(bio, &data) : 0;
-    if (n > 0 && (out = malloc((size_t)n + 1)) != NULL) {
-        memcpy(out, data, (size_t)n);
-        out[n] = '\0';
-    }
-    BIO_free(bio);
-    return out;
-}
-
-char *dforge_pem(X509 *const *certs, size_t n)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    bool ok = bio != NULL;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = PEM_write_bio_X509(bio, certs[i]) == 1;
-    return bio_text(bio, ok);
-}
-
-char *dforge_crl_pem(X509_CRL *crl)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    return bio_text(bio, bio != NULL && PEM_write_bio_X509_CRL(bio, crl) == 1);
-}
-
-uint8_t *dforge_crl_der(X509_CRL *crl, size_t *len)
-{
-    int n = i2d_X509_CRL(crl, NULL);
-    uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
-    unsigned char *p = buf;
-    if (buf == NULL || i2d_X509_CRL(crl, &p) != n) {
-        free(buf);
-        return NULL;
-    }
-    *len = (size_t)n;
-    return buf;
-}
-
-char *dforge_hex(const uint8_t *p, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *s = malloc(2 * n + 1);
-    if (s == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        s[2 * i] = digits[p[i] >> 4];
-        s[2 * i + 1] = digits[p[i] & 15];
-    }
-    s[2 * n] = '\0';
-    return s;
-}
-
-char *dforge_b64(const uint8_t *p, size_t n)
-{
-    char *s = n <= INT32_MAX / 2 ? malloc(4 * ((n + 2) / 3) + 1) : NULL;
-    if (s != NULL)
-        EVP_EncodeBlock((unsigned char *)s, p, (int)n);
-    return s;
-}
-
-bool dforge_spki_hex(X509 *x, char out[65])
-{
-    unsigned char *der = NULL, md[32];
-    unsigned int n = 0;
-    int len = i2d_PUBKEY(X509_get0_pubkey(x), &der);
-    bool ok = len > 0 && EVP_Digest(der, (size_t)len, md, &n, EVP_sha256(), NULL) == 1 && n == 32;
-    OPENSSL_free(der);
-    char *hex = ok ? dforge_hex(md, 32) : NULL;
-    if (hex != NULL)
-        snprintf(out, 65, "%s", hex);
-    free(hex);
-    return hex != NULL;
-}
-
 /* ---- raw ECDSA ---- */
 
 bool dforge_sign_raw(EVP_PKEY *key, const void *msg, size_t len, uint8_t sig[64])
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned char *der = NULL;
-    size_t der_len = 0;
-    ECDSA_SIG *es = NULL;
-    const BIGNUM *r = NULL, *s = NULL;
-    bool ok = md != NULL && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
-              EVP_DigestSign(md, NULL, &der_len, msg, len) == 1 &&
-              (der = OPENSSL_malloc(der_len)) != NULL &&
-              EVP_DigestSign(md, der, &der_len, msg, len) == 1;
-    const unsigned char *p = der;
-    if (ok && (es = d2i_ECDSA_SIG(NULL, &p, (long)der_len)) != NULL)
-        ECDSA_SIG_get0(es, &r, &s);
-    ok = ok && r != NULL && s != NULL && BN_bn2binpad(r, sig, 32) == 32 &&
-         BN_bn2binpad(s, sig + 32, 32) == 32;
-    ECDSA_SIG_free(es);
-    OPENSSL_free(der);
-    EVP_MD_CTX_free(md);
-    return ok;
+    return fu_ecdsa_sign(key, EVP_sha256(), msg, len, 32, false, sig, sig + 32);
 }
 
 bool dforge_pub_xy(EVP_PKEY *key, uint8_t xy[64])
@@ -215,52 +59,25 @@ bool dforge_pub_xy(EVP_PKEY *key, uint8_t xy[64])
 
 X509_NAME *dforge_intel_name(const char *cn)
 {
-    static const struct { const char *field, *value; } parts[] = {
-        {"O", "Intel Corporation"}, {"L", "Santa Clara"}, {"ST", "CA"}, {"C", "US"}};
-    X509_NAME *n = X509_NAME_new();
-    bool ok = n != NULL && X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-                                                      (const unsigned char *)cn, -1, -1, 0) == 1;
-    for (size_t i = 0; ok && i < sizeof(parts) / sizeof(parts[0]); i++)
-        ok = X509_NAME_add_entry_by_txt(n, parts[i].field, MBSTRING_ASC,
-                                        (const unsigned char *)parts[i].value, -1, -1, 0) == 1;
-    if (!ok) {
-        X509_NAME_free(n);
-        return NULL;
-    }
-    return n;
+    const char *const fv[] = {"CN", cn,   "O",  "Intel Corporation", "L", "Santa Clara",
+                              "ST", "CA", "C",  "US"};
+    return fu_name(fv, sizeof(fv) / sizeof(fv[0]) / 2);
 }
 
-static bool add_conf_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-    X509V3_CTX v3;
-    X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
-    bool ok = e != NULL && X509_add_ext(x, e, -1) == 1;
-    X509_EXTENSION_free(e);
-    return ok;
-}
-
+/* Intel names, validity, key, and the CA or end-entity extensions. */
 static X509 *cert_base(const char *cn, long serial, EVP_PKEY *key, X509 *issuer, bool ca,
                        const char *not_before, const char *not_after)
 {
-    X509 *x = X509_new();
     X509_NAME *subject = dforge_intel_name(cn);
-    bool ok = x != NULL && subject != NULL && X509_set_version(x, X509_VERSION_3) == 1 &&
-              ASN1_INTEGER_set(X509_get_serialNumber(x), serial) == 1 &&
-              X509_set_subject_name(x, subject) == 1 &&
-              X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer)
-                                                     : subject) == 1 &&
-              ASN1_TIME_set_string_X509(X509_getm_notBefore(x), not_before) == 1 &&
-              ASN1_TIME_set_string_X509(X509_getm_notAfter(x), not_after) == 1 &&
-              X509_set_pubkey(x, key) == 1;
-    X509 *iss = issuer != NULL ? issuer : x;
-    ok = ok &&
-         add_conf_ext(x, iss, NID_basic_constraints, ca ? "critical,CA:TRUE,pathlen:1"
-                                                        : "critical,CA:FALSE") &&
-         add_conf_ext(x, iss, NID_key_usage,
-                      ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature") &&
-         add_conf_ext(x, iss, NID_subject_key_identifier, "hash");
+    X509 *x = fu_cert_new(subject, serial, key, issuer, not_before, not_after);
     X509_NAME_free(subject);
+    X509 *iss = issuer != NULL ? issuer : x;
+    bool ok = x != NULL &&
+              fu_add_conf_ext(x, iss, NID_basic_constraints,
+                              ca ? "critical,CA:TRUE,pathlen:1" : "critical,CA:FALSE") &&
+              fu_add_conf_ext(x, iss, NID_key_usage,
+                              ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature") &&
+              fu_add_conf_ext(x, iss, NID_subject_key_identifier, "hash");
     if (!ok) {
         X509_free(x);
         return NULL;
@@ -438,16 +255,8 @@ X509 *dforge_pck_new(const struct dforge_pck_spec *s, EVP_PKEY *key)
     X509 *x = der != NULL && issuer != NULL && k != NULL
                   ? cert_base(s->cn, s->serial, k, issuer, false, s->not_before, s->not_after)
                   : NULL;
-    ASN1_OBJECT *obj = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
-    ASN1_OCTET_STRING *val = ASN1_OCTET_STRING_new();
-    X509_EXTENSION *ext = NULL;
-    bool ok = x != NULL && obj != NULL && val != NULL &&
-              ASN1_OCTET_STRING_set(val, der, (int)len) == 1 &&
-              (ext = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, val)) != NULL &&
-              X509_add_ext(x, ext, -1) == 1 && X509_sign(x, issuer_key, EVP_sha256()) > 0;
-    X509_EXTENSION_free(ext);
-    ASN1_OCTET_STRING_free(val);
-    ASN1_OBJECT_free(obj);
+    bool ok = x != NULL && fu_add_der_ext(x, "1.2.840.113741.1.13.1", der, (int)len) &&
+              X509_sign(x, issuer_key, EVP_sha256()) > 0;
     free(der);
     if (!ok) {
         X509_free(x);
@@ -459,26 +268,8 @@ X509 *dforge_pck_new(const struct dforge_pck_spec *s, EVP_PKEY *key)
 X509_CRL *dforge_crl(X509_NAME *issuer_name, EVP_PKEY *key, const char *this_update,
                      const char *next_update, X509 *const *revoked, size_t n_revoked)
 {
-    X509_CRL *crl = X509_CRL_new();
-    ASN1_TIME *t = ASN1_TIME_new();
-    bool ok = crl != NULL && t != NULL && X509_CRL_set_version(crl, X509_CRL_VERSION_2) == 1 &&
-              X509_CRL_set_issuer_name(crl, issuer_name) == 1 &&
-              ASN1_TIME_set_string_X509(t, this_update) == 1 &&
-              X509_CRL_set1_lastUpdate(crl, t) == 1;
-    if (ok && next_update != NULL)
-        ok = ASN1_TIME_set_string_X509(t, next_update) == 1 &&
-             X509_CRL_set1_nextUpdate(crl, t) == 1;
-    for (size_t i = 0; ok && i < n_revoked; i++) {
-        X509_REVOKED *r = X509_REVOKED_new();
-        ok = r != NULL && ASN1_TIME_set_string_X509(t, this_update) == 1 &&
-             X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked[i])) == 1 &&
-             X509_REVOKED_set_revocationDate(r, t) == 1 && X509_CRL_add0_revoked(crl, r) == 1;
-        if (!ok)
-            X509_REVOKED_free(r);
-    }
-    ok = ok && X509_CRL_sort(crl) == 1 && X509_CRL_sign(crl, key, EVP_sha256()) > 0;
-    ASN1_TIME_free(t);
-    if (!ok) {
+    X509_CRL *crl = fu_crl_new(issuer_name, this_update, next_update, revoked, n_revoked);
+    if (crl == NULL || X509_CRL_sign(crl, key, EVP_sha256()) <= 0) {
         X509_CRL_free(crl);
         return NULL;
     }
@@ -503,9 +294,7 @@ void dforge_cleanup(void)
     EVP_PKEY_free(pki.leaf_key);
     EVP_PKEY_free(pki.tcb_key);
     memset(&pki, 0, sizeof(pki));
-    if (base_dir[0] != '\0')
-        remove_tree(base_dir);
-    base_dir[0] = '\0';
+    fu_tmp_cleanup();
     ready = false;
 }
 
@@ -518,13 +307,8 @@ bool dforge_init(void)
 {
     if (ready)
         return true;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(base_dir, sizeof(base_dir), "%s/attest-dcap-synth.XXXXXX",
-             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-    if (mkdtemp(base_dir) == NULL) {
-        base_dir[0] = '\0';
+    if (!fu_tmp_init("attest-dcap-synth"))
         return false;
-    }
     owner = getpid();
     ready = true;
     atexit(dforge_cleanup);
@@ -543,7 +327,7 @@ bool dforge_init(void)
               (pki.tcb_signing = dforge_cert("Intel SGX TCB Signing", 0x1003, pki.tcb_key,
                                              pki.root, pki.root_key, false, DFORGE_NOT_BEFORE,
                                              DFORGE_NOT_AFTER)) != NULL &&
-              dforge_spki_hex(pki.root, pki.root_spki_hex);
+              fu_spki_hex(pki.root, pki.root_spki_hex);
     if (ok) {
         dforge_pck_spec_init(&s);
         ok = (pki.leaf = dforge_pck_new(&s, NULL)) != NULL;
@@ -560,13 +344,13 @@ bool dforge_init(void)
 
 char *dforge_trust_dir(X509 *root)
 {
-    char *dir = dforge_tmpdir(), line[128], hex[65];
-    char *pem = dforge_pem(&root, 1);
-    bool ok = dir != NULL && pem != NULL && dforge_spki_hex(root, hex) &&
-              dforge_write(dir, "root.pem", pem, strlen(pem));
+    char *dir = fu_tmpdir(), line[128], hex[65];
+    char *pem = fu_pem(&root, 1);
+    bool ok = dir != NULL && pem != NULL && fu_spki_hex(root, hex) &&
+              fu_write(dir, "root.pem", pem, strlen(pem));
     if (ok) {
         snprintf(line, sizeof(line), "# test root\ndcap root %s\n", hex);
-        ok = dforge_write(dir, "pins", line, strlen(line));
+        ok = fu_write(dir, "pins", line, strlen(line));
     }
     free(pem);
     if (!ok) {
@@ -973,8 +757,8 @@ static void json_str(struct sb *b, const char *s)
 static void crl_member(struct sb *b, const char *name, X509_CRL *crl)
 {
     size_t n = 0;
-    uint8_t *der = crl != NULL ? dforge_crl_der(crl, &n) : NULL;
-    char *hex = der != NULL ? dforge_hex(der, n) : NULL;
+    uint8_t *der = crl != NULL ? fu_crl_der(crl, &n) : NULL;
+    char *hex = der != NULL ? fu_hex(der, n) : NULL;
     if (crl != NULL && hex == NULL)
         b->bad = true;
     else if (hex != NULL)
@@ -986,7 +770,7 @@ static void crl_member(struct sb *b, const char *name, X509_CRL *crl)
 char *dforge_bundle_json(const struct dforge_bundle *bd)
 {
     struct sb b = {0};
-    char *ts = dforge_hex(bd->tcb_sig, 64), *qs = dforge_hex(bd->qe_sig, 64);
+    char *ts = fu_hex(bd->tcb_sig, 64), *qs = fu_hex(bd->qe_sig, 64);
     if (ts == NULL || qs == NULL)
         b.bad = true;
     sbf(&b, "{\"version\":\"3\"");
@@ -1018,7 +802,7 @@ char *dforge_bundle_json(const struct dforge_bundle *bd)
 char *dforge_pcs_response(const char *member, const char *text, const uint8_t sig[64])
 {
     struct sb b = {0};
-    char *hex = dforge_hex(sig, 64);
+    char *hex = fu_hex(sig, 64);
     if (hex == NULL)
         return NULL;
     sbf(&b, "{\"%s\":%s,\"signature\":\"%s\"}", member, text, hex);

@@ -12,7 +12,8 @@
  *
  * Lifetime: dforge_init() generates the keys once per process (call it from an unchecked
  * fixture, so Check's forked tests inherit them) and registers dforge_cleanup() with
- * atexit, which frees them and removes the forge's temporary directory in that process.
+ * atexit, which frees them and removes the forge's temporary directory (fu_tmp_init) in
+ * that process.
  */
 #ifndef ATTEST_TEST_DCAP_FORGE_H
 #define ATTEST_TEST_DCAP_FORGE_H
@@ -23,6 +24,8 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+
+#include "forge_util.h"
 
 /* Certificate validity and the clock, fixed so that nothing depends on the wall clock. */
 #define DFORGE_NOT_BEFORE "20240101000000Z"
@@ -251,18 +254,8 @@ char *dforge_bundle_json(const struct dforge_bundle *b);
 /* {"<member>":<text>,"signature":"<hex>"}, malloc'd. */
 char *dforge_pcs_response(const char *member, const char *text, const uint8_t sig[64]);
 
-/* ---- encodings and files ---- */
+/* ---- trust directories (encodings, scratch directories, files: forge_util.h) ---- */
 
-char *dforge_pem(X509 *const *certs, size_t n);  /* malloc'd */
-char *dforge_crl_pem(X509_CRL *crl);              /* malloc'd */
-uint8_t *dforge_crl_der(X509_CRL *crl, size_t *len);
-char *dforge_hex(const uint8_t *p, size_t n);     /* lowercase, malloc'd */
-char *dforge_b64(const uint8_t *p, size_t n);     /* standard, padded, malloc'd */
-bool dforge_spki_hex(X509 *x, char out[65]);
-
-char *dforge_tmpdir(void);
-bool dforge_write(const char *dir, const char *name, const void *data, size_t len);
-char *dforge_path(const char *dir, const char *name);
 /* A trust directory: root.pem and pins "dcap root <SPKI SHA-256 of root>". malloc'd. */
 char *dforge_trust_dir(X509 *root);
 

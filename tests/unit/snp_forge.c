@@ -3,27 +3,21 @@
  * generated here. Written from ../shared/specs/evidence/snp.md, independently of the
  * driver; the driver's simulate.c builds the same certificate shape for its own device.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
 #include <openssl/objects.h>
-#include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include "forge_util.h"
 #include "snp_forge.h"
 
 static struct forge_roots roots[FORGE_PRODUCTS];
 static bool ready;
 static pid_t owner;             /* the process that generated (and must free) everything */
-static char base_dir[4096];     /* the forge's temporary directory */
-static unsigned long dir_seq;
 
 static const char *const product_names[FORGE_PRODUCTS] = {"Milan", "Genoa", "Turin"};
 static char ark_spki_hex[FORGE_PRODUCTS][65];
@@ -43,163 +37,15 @@ const struct forge_roots *forge_roots(enum forge_product p)
     return ready && p < FORGE_PRODUCTS ? &roots[p] : NULL;
 }
 
-/* ---- files ---- */
-
-static void remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        while (d != NULL && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char *child = forge_path(path, e->d_name);
-            if (child != NULL)
-                remove_tree(child);
-            free(child);
-        }
-        if (d != NULL)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
-char *forge_path(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p != NULL)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-char *forge_tmpdir(void)
-{
-    char buf[4200];
-    snprintf(buf, sizeof(buf), "%s/d%lu.XXXXXX", base_dir, dir_seq++);
-    if (base_dir[0] == '\0' || mkdtemp(buf) == NULL)
-        return NULL;
-    return strdup(buf);
-}
-
-bool forge_write(const char *dir, const char *name, const void *data, size_t len)
-{
-    char *path = forge_path(dir, name);
-    FILE *f = path != NULL ? fopen(path, "wb") : NULL;
-    bool ok = f != NULL && fwrite(data, 1, len, f) == len;
-    if (f != NULL && fclose(f) != 0)
-        ok = false;
-    free(path);
-    return ok;
-}
-
-/* ---- encodings ---- */
-
-uint8_t *forge_der(X509 *x, size_t *len)
-{
-    int n = i2d_X509(x, NULL);
-    uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
-    unsigned char *p = buf;
-    if (buf == NULL || i2d_X509(x, &p) != n) {
-        free(buf);
-        return NULL;
-    }
-    *len = (size_t)n;
-    return buf;
-}
-
-uint8_t *forge_crl_der(X509_CRL *crl, size_t *len)
-{
-    int n = i2d_X509_CRL(crl, NULL);
-    uint8_t *buf = n > 0 ? malloc((size_t)n) : NULL;
-    unsigned char *p = buf;
-    if (buf == NULL || i2d_X509_CRL(crl, &p) != n) {
-        free(buf);
-        return NULL;
-    }
-    *len = (size_t)n;
-    return buf;
-}
-
-/* The contents of a memory BIO as a NUL-terminated malloc'd string; frees the BIO. */
-static char *bio_text(BIO *bio, bool ok)
-{
-    char *data = NULL, *out = NULL;
-    long n = ok && bio != NULL ? BIO_get_mem_data(bio, &data) : 0;
-    if (n > 0 && (out = malloc((size_t)n + 1)) != NULL) {
-        memcpy(out, data, (size_t)n);
-        out[n] = '\0';
-    }
-    BIO_free(bio);
-    return out;
-}
-
-char *forge_pem(X509 *const *certs, size_t n)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    bool ok = bio != NULL;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = PEM_write_bio_X509(bio, certs[i]) == 1;
-    return bio_text(bio, ok);
-}
-
-char *forge_crl_pem(X509_CRL *crl)
-{
-    BIO *bio = BIO_new(BIO_s_mem());
-    return bio_text(bio, bio != NULL && PEM_write_bio_X509_CRL(bio, crl) == 1);
-}
-
-char *forge_hex(const uint8_t *p, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *s = malloc(2 * n + 1);
-    if (s == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        s[2 * i] = digits[p[i] >> 4];
-        s[2 * i + 1] = digits[p[i] & 15];
-    }
-    s[2 * n] = '\0';
-    return s;
-}
-
-char *forge_b64(const uint8_t *p, size_t n, bool url)
-{
-    char *s = n <= INT32_MAX / 2 ? malloc(4 * ((n + 2) / 3) + 1) : NULL;
-    if (s == NULL)
-        return NULL;
-    int len = EVP_EncodeBlock((unsigned char *)s, p, (int)n);
-    for (int i = 0; url && i < len; i++) /* RFC 4648 §5: '-' and '_' for '+' and '/' */
-        s[i] = s[i] == '+' ? '-' : s[i] == '/' ? '_' : s[i];
-    return s;
-}
-
 /* ---- certificates ---- */
 
 X509_NAME *forge_amd_name(const char *cn)
 {
     /* AMD's order on KDS certificates: OU, C, L, ST, O, CN (snp.md §6) */
-    static const struct { const char *field, *value; } parts[] = {
-        {"OU", "Engineering"}, {"C", "US"}, {"L", "Santa Clara"},
-        {"ST", "CA"},          {"O", "Advanced Micro Devices"},
-    };
-    X509_NAME *n = X509_NAME_new();
-    bool ok = n != NULL;
-    for (size_t i = 0; ok && i < sizeof(parts) / sizeof(parts[0]); i++)
-        ok = X509_NAME_add_entry_by_txt(n, parts[i].field, MBSTRING_ASC,
-                                        (const unsigned char *)parts[i].value, -1, -1, 0) == 1;
-    ok = ok && X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn,
-                                          -1, -1, 0) == 1;
-    if (!ok) {
-        X509_NAME_free(n);
-        return NULL;
-    }
-    return n;
+    const char *const fv[] = {"OU", "Engineering", "C",  "US", "L",  "Santa Clara",
+                              "ST", "CA",          "O",  "Advanced Micro Devices",
+                              "CN", cn};
+    return fu_name(fv, sizeof(fv) / sizeof(fv[0]) / 2);
 }
 
 /* A DigestSign context for RSASSA-PSS SHA-384, MGF1 SHA-384, salt 48 (snp.md §6). */
@@ -225,40 +71,14 @@ bool forge_sign_pss_cert(X509 *x, EVP_PKEY *issuer_key)
     return ok;
 }
 
-static bool set_time(ASN1_TIME *t, const char *when)
-{
-    return ASN1_TIME_set_string_X509(t, when) == 1; /* UTCTime before 2050 */
-}
-
-/* Version 3, serial, names, validity and key: what every certificate here shares. */
+/* Version 3, serial, AMD names, validity and key: what every certificate here shares. */
 static X509 *cert_base(const char *cn, long serial, EVP_PKEY *key, X509 *issuer,
                        const char *not_before, const char *not_after)
 {
-    X509 *x = X509_new();
     X509_NAME *subject = forge_amd_name(cn);
-    bool ok = x != NULL && subject != NULL && X509_set_version(x, X509_VERSION_3) == 1 &&
-              ASN1_INTEGER_set(X509_get_serialNumber(x), serial) == 1 &&
-              X509_set_subject_name(x, subject) == 1 &&
-              X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer)
-                                                     : subject) == 1 &&
-              set_time(X509_getm_notBefore(x), not_before) &&
-              set_time(X509_getm_notAfter(x), not_after) && X509_set_pubkey(x, key) == 1;
+    X509 *x = fu_cert_new(subject, serial, key, issuer, not_before, not_after);
     X509_NAME_free(subject);
-    if (!ok) {
-        X509_free(x);
-        return NULL;
-    }
     return x;
-}
-
-static bool add_conf_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-    X509V3_CTX v3;
-    X509V3_set_ctx(&v3, issuer, x, NULL, NULL, 0);
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &v3, nid, value);
-    bool ok = e != NULL && X509_add_ext(x, e, -1) == 1;
-    X509_EXTENSION_free(e);
-    return ok;
 }
 
 X509 *forge_ca_cert(const char *cn, long serial, EVP_PKEY *key, X509 *issuer,
@@ -266,10 +86,10 @@ X509 *forge_ca_cert(const char *cn, long serial, EVP_PKEY *key, X509 *issuer,
 {
     X509 *x = cert_base(cn, serial, key, issuer, FORGE_NOT_BEFORE, FORGE_NOT_AFTER);
     bool ok = x != NULL &&
-              add_conf_ext(x, issuer != NULL ? issuer : x, NID_key_usage,
+              fu_add_conf_ext(x, issuer != NULL ? issuer : x, NID_key_usage,
                            "critical,keyCertSign,cRLSign") &&
-              add_conf_ext(x, issuer != NULL ? issuer : x, NID_subject_key_identifier, "hash") &&
-              add_conf_ext(x, issuer != NULL ? issuer : x, NID_basic_constraints,
+              fu_add_conf_ext(x, issuer != NULL ? issuer : x, NID_subject_key_identifier, "hash") &&
+              fu_add_conf_ext(x, issuer != NULL ? issuer : x, NID_basic_constraints,
                            "critical,CA:TRUE") &&
               forge_sign_pss_cert(x, issuer_key != NULL ? issuer_key : key);
     if (!ok) {
@@ -279,27 +99,12 @@ X509 *forge_ca_cert(const char *cn, long serial, EVP_PKEY *key, X509 *issuer,
     return x;
 }
 
-/* An extension whose extnValue is the DER value der (AMD extensions, snp.md §6.1). */
-static bool add_der_ext(X509 *x, const char *oid, const unsigned char *der, int len)
-{
-    ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-    ASN1_OCTET_STRING *val = ASN1_OCTET_STRING_new();
-    X509_EXTENSION *ext = NULL;
-    bool ok = obj != NULL && val != NULL && len > 0 && ASN1_OCTET_STRING_set(val, der, len) &&
-              (ext = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, val)) != NULL &&
-              X509_add_ext(x, ext, -1) == 1;
-    X509_EXTENSION_free(ext);
-    ASN1_OCTET_STRING_free(val);
-    ASN1_OBJECT_free(obj);
-    return ok;
-}
-
 static bool add_int_ext(X509 *x, const char *oid, long v)
 {
     ASN1_INTEGER *i = ASN1_INTEGER_new();
     unsigned char *der = NULL;
     int len = i != NULL && ASN1_INTEGER_set(i, v) == 1 ? i2d_ASN1_INTEGER(i, &der) : -1;
-    bool ok = add_der_ext(x, oid, der, len);
+    bool ok = fu_add_der_ext(x, oid, der, len);
     OPENSSL_free(der);
     ASN1_INTEGER_free(i);
     return ok;
@@ -310,7 +115,7 @@ static bool add_ia5_ext(X509 *x, const char *oid, const char *s)
     ASN1_IA5STRING *v = ASN1_IA5STRING_new();
     unsigned char *der = NULL;
     int len = v != NULL && ASN1_STRING_set(v, s, -1) == 1 ? i2d_ASN1_IA5STRING(v, &der) : -1;
-    bool ok = add_der_ext(x, oid, der, len);
+    bool ok = fu_add_der_ext(x, oid, der, len);
     OPENSSL_free(der);
     ASN1_IA5STRING_free(v);
     return ok;
@@ -336,14 +141,14 @@ static bool add_amd_exts(X509 *x, const struct forge_leaf_spec *s)
         ok = add_int_ext(x, AMD_OID "3.9", s->fmc);
     if (ok && s->with_hwid) {
         if (s->hwid_raw) {
-            ok = add_der_ext(x, AMD_OID "4", s->hwid, 64);
+            ok = fu_add_der_ext(x, AMD_OID "4", s->hwid, 64);
         } else {
             ASN1_OCTET_STRING *o = ASN1_OCTET_STRING_new();
             unsigned char *der = NULL;
             int len = o != NULL && ASN1_OCTET_STRING_set(o, s->hwid, 64) == 1
                           ? i2d_ASN1_OCTET_STRING(o, &der)
                           : -1;
-            ok = add_der_ext(x, AMD_OID "4", der, len);
+            ok = fu_add_der_ext(x, AMD_OID "4", der, len);
             OPENSSL_free(der);
             ASN1_OCTET_STRING_free(o);
         }
@@ -409,26 +214,10 @@ bool forge_leaf_new(const struct forge_leaf_spec *s, X509 **cert, EVP_PKEY **key
 X509_CRL *forge_crl(X509_NAME *issuer_name, EVP_PKEY *key, const char *this_update,
                     const char *next_update, X509 *const *revoked, size_t n_revoked)
 {
-    X509_CRL *crl = X509_CRL_new();
-    ASN1_TIME *t = ASN1_TIME_new();
-    EVP_MD_CTX *md = NULL;
-    bool ok = crl != NULL && t != NULL && X509_CRL_set_version(crl, X509_CRL_VERSION_2) == 1 &&
-              X509_CRL_set_issuer_name(crl, issuer_name) == 1 && set_time(t, this_update) &&
-              X509_CRL_set1_lastUpdate(crl, t) == 1;
-    if (ok && next_update != NULL)
-        ok = set_time(t, next_update) && X509_CRL_set1_nextUpdate(crl, t) == 1;
-    for (size_t i = 0; ok && i < n_revoked; i++) {
-        X509_REVOKED *r = X509_REVOKED_new();
-        ok = r != NULL && set_time(t, this_update) &&
-             X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(revoked[i])) == 1 &&
-             X509_REVOKED_set_revocationDate(r, t) == 1 && X509_CRL_add0_revoked(crl, r) == 1;
-        if (!ok)
-            X509_REVOKED_free(r);
-    }
-    ok = ok && X509_CRL_sort(crl) == 1 && (md = pss_ctx(key)) != NULL &&
-         X509_CRL_sign_ctx(crl, md) > 0;
+    X509_CRL *crl = fu_crl_new(issuer_name, this_update, next_update, revoked, n_revoked);
+    EVP_MD_CTX *md = crl != NULL ? pss_ctx(key) : NULL;
+    bool ok = md != NULL && X509_CRL_sign_ctx(crl, md) > 0;
     EVP_MD_CTX_free(md);
-    ASN1_TIME_free(t);
     if (!ok) {
         X509_CRL_free(crl);
         return NULL;
@@ -437,24 +226,6 @@ X509_CRL *forge_crl(X509_NAME *issuer_name, EVP_PKEY *key, const char *this_upda
 }
 
 /* ---- roots ---- */
-
-/* Lowercase hex of the SHA-256 of the ARK's SubjectPublicKeyInfo DER (what lib/x509.c's
- * attest_ctx__extra_pin() compares), into ark_spki_hex; once, in make_roots, because
- * i2d_PUBKEY goes through OpenSSL's encoder machinery and is slow under valgrind. */
-static bool hash_ark_spki(struct forge_roots *r, enum forge_product p)
-{
-    unsigned char *der = NULL, md[32];
-    unsigned int n = 0;
-    int len = i2d_PUBKEY(X509_get0_pubkey(r->ark), &der);
-    bool ok = len > 0 && EVP_Digest(der, (size_t)len, md, &n, EVP_sha256(), NULL) == 1 &&
-              n == 32;
-    OPENSSL_free(der);
-    char *hex = ok ? forge_hex(md, 32) : NULL;
-    if (hex != NULL)
-        snprintf(ark_spki_hex[p], sizeof(ark_spki_hex[p]), "%s", hex);
-    free(hex);
-    return hex != NULL;
-}
 
 static bool make_roots(enum forge_product p, struct forge_roots *r)
 {
@@ -473,7 +244,7 @@ static bool make_roots(enum forge_product p, struct forge_roots *r)
         return false;
     snprintf(cn, sizeof(cn), "ARK-%s", product_names[p]);
     if ((r->ark = forge_ca_cert(cn, serial + 1, r->ark_key, NULL, NULL)) == NULL ||
-        !hash_ark_spki(r, p))
+        !fu_spki_hex(r->ark, ark_spki_hex[p])) /* once: i2d_PUBKEY is slow under valgrind */
         return false;
     snprintf(cn, sizeof(cn), "SEV-%s", product_names[p]);
     if ((r->ask = forge_ca_cert(cn, serial + 2, r->ask_key, r->ark, r->ark_key)) == NULL)
@@ -521,9 +292,7 @@ void forge_cleanup(void)
         }
     }
     memset(roots, 0, sizeof(roots));
-    if (base_dir[0] != '\0')
-        remove_tree(base_dir);
-    base_dir[0] = '\0';
+    fu_tmp_cleanup();
     ready = false;
 }
 
@@ -531,13 +300,8 @@ bool forge_init(void)
 {
     if (ready)
         return true;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(base_dir, sizeof(base_dir), "%s/attest-snp-synth.XXXXXX",
-             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-    if (mkdtemp(base_dir) == NULL) {
-        base_dir[0] = '\0';
+    if (!fu_tmp_init("attest-snp-synth"))
         return false;
-    }
     owner = getpid();
     ready = true; /* from here forge_cleanup() undoes whatever was made */
     atexit(forge_cleanup);
@@ -559,8 +323,8 @@ bool forge_pins_line(enum forge_product p, const char *label, char out[128])
 
 static bool write_pem(const char *dir, const char *name, X509 *x)
 {
-    char *pem = forge_pem(&x, 1);
-    bool ok = pem != NULL && forge_write(dir, name, pem, strlen(pem));
+    char *pem = fu_pem(&x, 1);
+    bool ok = pem != NULL && fu_write(dir, name, pem, strlen(pem));
     free(pem);
     return ok;
 }
@@ -568,14 +332,14 @@ static bool write_pem(const char *dir, const char *name, X509 *x)
 char *forge_trust_dir(enum forge_product p, unsigned flags)
 {
     const struct forge_roots *r = forge_roots(p);
-    char *dir = r != NULL ? forge_tmpdir() : NULL;
+    char *dir = r != NULL ? fu_tmpdir() : NULL;
     char line[128];
     bool ok = dir != NULL && write_pem(dir, "ark.pem", r->ark) &&
               write_pem(dir, "ask.pem", r->ask) &&
               ((flags & FORGE_TRUST_NO_ASVK) || write_pem(dir, "asvk.pem", r->asvk)) &&
               ((flags & FORGE_TRUST_NO_PINS) ||
                (forge_pins_line(p, product_names[p], line) &&
-                forge_write(dir, "pins", line, strlen(line))));
+                fu_write(dir, "pins", line, strlen(line))));
     if (!ok) {
         free(dir);
         return NULL;
@@ -677,25 +441,10 @@ void forge_report_build(const struct forge_report *r, uint8_t out[FORGE_REPORT_S
 
 bool forge_report_sign(uint8_t report[FORGE_REPORT_SIZE], EVP_PKEY *key)
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned char *der = NULL;
-    size_t der_len = 0;
-    ECDSA_SIG *sig = NULL;
-    const BIGNUM *r = NULL, *s = NULL;
-    bool ok = md != NULL && EVP_DigestSignInit(md, NULL, EVP_sha384(), NULL, key) == 1 &&
-              EVP_DigestSign(md, NULL, &der_len, report, 0x2a0) == 1 &&
-              (der = OPENSSL_malloc(der_len)) != NULL &&
-              EVP_DigestSign(md, der, &der_len, report, 0x2a0) == 1;
-    const unsigned char *p = der;
-    if (ok && (sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len)) != NULL)
-        ECDSA_SIG_get0(sig, &r, &s);
-    /* 72-byte little-endian fields: 48 significant bytes, then zeros (snp.md §1.1) */
-    ok = ok && r != NULL && s != NULL && BN_bn2lebinpad(r, report + 0x2a0, 72) == 72 &&
-         BN_bn2lebinpad(s, report + 0x2e8, 72) == 72;
-    ECDSA_SIG_free(sig);
-    OPENSSL_free(der);
-    EVP_MD_CTX_free(md);
-    return ok;
+    /* over 0x000..0x29f; 72-byte little-endian fields: 48 significant bytes, then zeros
+     * (snp.md §1.1) */
+    return fu_ecdsa_sign(key, EVP_sha384(), report, 0x2a0, 72, true, report + 0x2a0,
+                         report + 0x2e8);
 }
 
 /* ---- the certificate table (snp.md §9) ---- */

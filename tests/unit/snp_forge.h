@@ -11,7 +11,8 @@
  *
  * Lifetime: forge_init() generates the keys once per process (call it from an unchecked
  * fixture, so Check's forked tests inherit them) and registers forge_cleanup() with atexit,
- * which frees them and removes the forge's temporary directory in that process only.
+ * which frees them and removes the forge's temporary directory (fu_tmp_init) in that
+ * process only.
  */
 #ifndef ATTEST_TEST_SNP_FORGE_H
 #define ATTEST_TEST_SNP_FORGE_H
@@ -22,6 +23,8 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+
+#include "forge_util.h"
 
 #define FORGE_REPORT_SIZE 0x4a0u
 
@@ -168,22 +171,7 @@ struct forge_blob {
  * of pad (0: no padding). malloc'd. */
 uint8_t *forge_cert_table(const struct forge_blob *blobs, size_t n, size_t pad, size_t *len);
 
-/* ---- encodings and files ---- */
-
-uint8_t *forge_der(X509 *x, size_t *len);          /* malloc'd */
-uint8_t *forge_crl_der(X509_CRL *crl, size_t *len); /* malloc'd */
-char *forge_pem(X509 *const *certs, size_t n);     /* malloc'd, NUL-terminated */
-char *forge_crl_pem(X509_CRL *crl);                /* malloc'd */
-/* Lowercase hex; malloc'd. */
-char *forge_hex(const uint8_t *p, size_t n);
-/* Base64 with padding; url selects the RFC 4648 §5 alphabet. malloc'd. */
-char *forge_b64(const uint8_t *p, size_t n, bool url);
-
-/* A new empty directory under the forge's temporary directory; malloc'd path. */
-char *forge_tmpdir(void);
-bool forge_write(const char *dir, const char *name, const void *data, size_t len);
-/* Join dir and name; malloc'd. */
-char *forge_path(const char *dir, const char *name);
+/* ---- trust directories (encodings, scratch directories, files: forge_util.h) ---- */
 
 enum {
     FORGE_TRUST_NO_PINS = 1,  /* leave out the pins file */

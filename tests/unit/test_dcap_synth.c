@@ -21,6 +21,7 @@
 
 #include "check_main.h"
 #include "dcap_forge.h"
+#include "forge_util.h"
 
 /* ---- fixture ---- */
 
@@ -115,7 +116,7 @@ static uint8_t *scen_quote(struct scen *s, size_t *len)
 {
     X509 *chain[3] = {s->leaf, s->ca, s->root};
     free(s->chain_pem);
-    ck_assert_ptr_nonnull(s->chain_pem = dforge_pem(chain, 3));
+    ck_assert_ptr_nonnull(s->chain_pem = fu_pem(chain, 3));
     s->q.pck_chain = s->chain_pem;
     uint8_t *quote = dforge_quote_build(&s->q, len);
     ck_assert_ptr_nonnull(quote);
@@ -156,7 +157,7 @@ static void scen_verify_bytes(struct scen *s, const uint8_t *quote, size_t qlen)
     const struct dforge_pki *p = dforge_pki();
     X509 *issuer_chain[2] = {s->tcb_cert, p->root}, *pck_issuer[2] = {s->ca, p->root};
     char *ti = dforge_tcb_info_json(&s->ti), *qi = dforge_qe_identity_json(&s->qi);
-    char *chain = dforge_pem(issuer_chain, 2), *pck_chain = dforge_pem(pck_issuer, 2);
+    char *chain = fu_pem(issuer_chain, 2), *pck_chain = fu_pem(pck_issuer, 2);
     struct dforge_bundle b;
     memset(&b, 0, sizeof(b));
     ck_assert(ti != NULL && qi != NULL && chain != NULL && pck_chain != NULL);
@@ -186,27 +187,27 @@ static void scen_verify_bytes(struct scen *s, const uint8_t *quote, size_t qlen)
     char *bundle = dforge_bundle_json(&b);
     ck_assert_ptr_nonnull(bundle);
 
-    char *coll = dforge_tmpdir(), *trust = dforge_trust_dir(s->trust_root), *coll_path = NULL;
+    char *coll = fu_tmpdir(), *trust = dforge_trust_dir(s->trust_root), *coll_path = NULL;
     ck_assert(coll != NULL && trust != NULL);
     if (s->via == VIA_BUNDLE) {
-        ck_assert(dforge_write(coll, "bundle.json", bundle, strlen(bundle)));
-        ck_assert_ptr_nonnull(coll_path = dforge_path(coll, "bundle.json"));
+        ck_assert(fu_write(coll, "bundle.json", bundle, strlen(bundle)));
+        ck_assert_ptr_nonnull(coll_path = fu_path(coll, "bundle.json"));
     } else if (s->via == VIA_PCS_DIR) {
         char *tr = dforge_pcs_response("tcbInfo", ti, b.tcb_sig);
         char *qr = dforge_pcs_response("enclaveIdentity", qi, b.qe_sig);
         ck_assert(tr != NULL && qr != NULL);
-        ck_assert(dforge_write(coll, "tcb_info.json", tr, strlen(tr)));
-        ck_assert(dforge_write(coll, "qe_identity.json", qr, strlen(qr)));
-        ck_assert(dforge_write(coll, "issuer_chain.pem", chain, strlen(chain)));
+        ck_assert(fu_write(coll, "tcb_info.json", tr, strlen(tr)));
+        ck_assert(fu_write(coll, "qe_identity.json", qr, strlen(qr)));
+        ck_assert(fu_write(coll, "issuer_chain.pem", chain, strlen(chain)));
         if (root_crl != NULL) { /* DER, as the root CA's distribution point serves it */
             size_t n = 0;
-            uint8_t *der = dforge_crl_der(root_crl, &n);
-            ck_assert(der != NULL && dforge_write(coll, "root.crl", der, n));
+            uint8_t *der = fu_crl_der(root_crl, &n);
+            ck_assert(der != NULL && fu_write(coll, "root.crl", der, n));
             free(der);
         }
         if (pck_crl != NULL) { /* PEM, as PCCS serves it */
-            char *pem = dforge_crl_pem(pck_crl);
-            ck_assert(pem != NULL && dforge_write(coll, "pck.crl", pem, strlen(pem)));
+            char *pem = fu_crl_pem(pck_crl);
+            ck_assert(pem != NULL && fu_write(coll, "pck.crl", pem, strlen(pem)));
             free(pem);
         }
         free(tr);
@@ -219,7 +220,7 @@ static void scen_verify_bytes(struct scen *s, const uint8_t *quote, size_t qlen)
     size_t ev_len = qlen;
     char *json = NULL;
     if (s->trustee_json) {
-        char *b64 = dforge_b64(quote, qlen);
+        char *b64 = fu_b64(quote, qlen, false);
         ck_assert_ptr_nonnull(b64);
         size_t n = strlen(b64) + 64;
         ck_assert_ptr_nonnull(json = malloc(n));
@@ -324,7 +325,7 @@ static int claim_bool(const attest_result *r, const char *name)
 
 static void hex_eq(const attest_result *r, const char *name, const uint8_t *p, size_t n)
 {
-    char *hex = dforge_hex(p, n);
+    char *hex = fu_hex(p, n);
     ck_assert_ptr_nonnull(hex);
     ck_assert_str_eq(claim_str(r, name), hex);
     free(hex);
@@ -935,7 +936,7 @@ START_TEST(test_dcap_synth_chain)
     size_t len = 0;
     uint8_t *q;
     X509 *two[2] = {p->leaf, p->platform_ca};
-    char *pem = dforge_pem(two, 2);
+    char *pem = fu_pem(two, 2);
     s.q.pck_key = p->leaf_key;
     s.q.pck_chain = pem;
     ck_assert_ptr_nonnull(q = dforge_quote_build(&s.q, &len));
@@ -1457,11 +1458,11 @@ static void reuse_again(struct scen *s, attest_ctx *ctx, attest_request *req, co
     ck_assert_msg(rc == ATTEST_E_EXPIRED, "later: %d (%s)", rc, msg);
     ck_assert_int_eq(attest_ctx_set_time(ctx, s->at), ATTEST_OK);
     /* a CRL revoking the leaf, added afterwards */
-    char *dir = dforge_tmpdir();
+    char *dir = fu_tmpdir();
     X509_CRL *crl = dforge_crl(X509_get_subject_name(p->platform_ca), p->platform_key,
                                DFORGE_CRL_THIS, DFORGE_CRL_NEXT, &s->leaf, 1);
-    char *pem = crl != NULL ? dforge_crl_pem(crl) : NULL;
-    ck_assert(dir != NULL && pem != NULL && dforge_write(dir, "pck.crl", pem, strlen(pem)));
+    char *pem = crl != NULL ? fu_crl_pem(crl) : NULL;
+    ck_assert(dir != NULL && pem != NULL && fu_write(dir, "pck.crl", pem, strlen(pem)));
     ck_assert_int_eq(attest_ctx_add_collateral(ctx, dir), ATTEST_OK);
     rc = verify_on(ctx, s->tee, ev, ev_len, msg, sizeof(msg));
     ck_assert_msg(rc == ATTEST_E_REVOKED, "crl added later: %d (%s)", rc, msg);

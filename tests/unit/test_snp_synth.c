@@ -23,6 +23,7 @@
 #include <attest/attest.h>
 
 #include "check_main.h"
+#include "forge_util.h"
 #include "snp_forge.h"
 
 #define REPORT_SIZE FORGE_REPORT_SIZE
@@ -83,10 +84,10 @@ struct chip {
 static void write_cert(const char *dir, const char *name, X509 *x, bool der)
 {
     size_t len = 0;
-    uint8_t *der_bytes = der ? forge_der(x, &len) : NULL;
-    char *pem = der ? NULL : forge_pem(&x, 1);
+    uint8_t *der_bytes = der ? fu_der(x, &len) : NULL;
+    char *pem = der ? NULL : fu_pem(&x, 1);
     ck_assert(der ? der_bytes != NULL : pem != NULL);
-    ck_assert(forge_write(dir, name, der ? (const void *)der_bytes : pem,
+    ck_assert(fu_write(dir, name, der ? (const void *)der_bytes : pem,
                           der ? len : strlen(pem)));
     free(der_bytes);
     free(pem);
@@ -100,10 +101,10 @@ static void chip_open_with(struct chip *c, const struct forge_leaf_spec *s, bool
     if (!cached || !forge_default_leaf(s->product, s->vlek, &c->leaf, &c->key))
         ck_assert(forge_leaf_new(s, &c->leaf, &c->key));
     ck_assert_ptr_nonnull(c->trust = forge_trust_dir(s->product, 0));
-    ck_assert_ptr_nonnull(c->coll = forge_tmpdir());
+    ck_assert_ptr_nonnull(c->coll = fu_tmpdir());
     const char *name = s->vlek ? "vlek.pem" : "vcek.pem";
     write_cert(c->coll, name, c->leaf, false);
-    ck_assert_ptr_nonnull(c->coll_file = forge_path(c->coll, name));
+    ck_assert_ptr_nonnull(c->coll_file = fu_path(c->coll, name));
 }
 
 static void chip_open_spec(struct chip *c, const struct forge_leaf_spec *s)
@@ -318,7 +319,7 @@ START_TEST(test_snp_synth_v3_milan)
     /* the Milan layout: bytes 0, 1, 6, 7 */
     ck_assert_str_eq(claim_str(res, "snp.reported_tcb.raw"), "c817000000000209");
     ck_assert_int_eq(claim_int(res, "snp.reported_tcb_microcode"), FORGE_UCODE);
-    char *hex = forge_hex(r.measurement, 48);
+    char *hex = fu_hex(r.measurement, 48);
     ck_assert_str_eq(claim_str(res, "snp.measurement"), hex);
     free(hex);
     attest_result_free(res);
@@ -827,12 +828,12 @@ START_TEST(test_snp_synth_ark_not_pinned)
                 "no pins");
     /* a pin for the right key under another product's label */
     ck_assert(forge_pins_line(FORGE_MILAN, "Genoa", line));
-    ck_assert(forge_write(nopins, "pins", line, strlen(line)));
+    ck_assert(fu_write(nopins, "pins", line, strlen(line)));
     expect_fail(&o, rep, sizeof(rep), ATTEST_E_CHAIN, "pinned ARK-Milan", "wrong label");
     /* a pin for another product's ARK under this label */
     char *other = forge_trust_dir(FORGE_MILAN, FORGE_TRUST_NO_PINS);
     ck_assert(forge_pins_line(FORGE_GENOA, "Milan", line));
-    ck_assert(forge_write(other, "pins", line, strlen(line)));
+    ck_assert(fu_write(other, "pins", line, strlen(line)));
     o.trust[0] = other;
     expect_fail(&o, rep, sizeof(rep), ATTEST_E_CHAIN, "pinned ARK-Milan", "wrong key");
     /* and the pinned directory verifies */
@@ -978,7 +979,7 @@ START_TEST(test_snp_synth_binding)
     o.runtime = (struct want){true, ATTEST_DATA_RAW, nonce, 64, ATTEST_HASH_SHA384};
     o.init = (struct want){true, ATTEST_DATA_RAW, init, 32, ATTEST_HASH_SHA384};
     attest_result *res = expect_ok(&o, rep, sizeof(rep), true, "bound");
-    char *hex = forge_hex(init, 32);
+    char *hex = fu_hex(init, 32);
     ck_assert_str_eq(claim_str(res, "init_data"), hex);
     ck_assert_str_eq(claim_str(res, "snp.host_data"), hex);
     free(hex);
@@ -1172,7 +1173,7 @@ static uint8_t *table_for(const struct chip *c, const struct forge_blob *extra, 
 
     chain_of(c, chain);
     for (int i = 0; i < 3; i++)
-        ck_assert_ptr_nonnull(der[i] = forge_der(chain[i], &der_len[i]));
+        ck_assert_ptr_nonnull(der[i] = fu_der(chain[i], &der_len[i]));
     blobs[0] = (struct forge_blob){c->spec.vlek ? forge_guid_vlek : forge_guid_vcek, der[0],
                                    der_len[0]};
     blobs[1] = (struct forge_blob){forge_guid_ask, der[1], der_len[1]};
@@ -1206,9 +1207,9 @@ static char *maa_report_json(const uint8_t *rep, size_t rep_len, const struct ch
 {
     X509 *chain[3];
     chain_of(c, chain);
-    char *pem = forge_pem(chain, 3);
-    char *snp = forge_b64(rep, rep_len, true);
-    char *vcek = forge_b64((uint8_t *)pem, strlen(pem), true);
+    char *pem = fu_pem(chain, 3);
+    char *snp = fu_b64(rep, rep_len, true);
+    char *vcek = fu_b64((uint8_t *)pem, strlen(pem), true);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "SnpReport", snp);
     cJSON_AddStringToObject(o, "VcekCertChain", vcek);
@@ -1221,8 +1222,8 @@ static char *maa_report_json(const uint8_t *rep, size_t rep_len, const struct ch
 /* The MAA request around a maaReport (azure-skr-maa.md §2). */
 static char *maa_request_json(const char *maa_report, const char *runtime)
 {
-    char *rb64 = forge_b64((const uint8_t *)maa_report, strlen(maa_report), true);
-    char *data = forge_b64((const uint8_t *)runtime, strlen(runtime), true);
+    char *rb64 = fu_b64((const uint8_t *)maa_report, strlen(maa_report), true);
+    char *data = fu_b64((const uint8_t *)runtime, strlen(runtime), true);
     cJSON *o = cJSON_CreateObject(), *rt = cJSON_CreateObject(), *it = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "report", rb64);
     cJSON_AddStringToObject(rt, "data", data);
@@ -1281,7 +1282,7 @@ static uint8_t *make_evidence(enum fmt f, enum variant v, const uint8_t *rep,
     case F_HEX: {
         /* good: a trailing newline (trimmed); trailing: non-hex characters */
         const char *tail = v == V_GOOD ? "\n" : v == V_TRAILING ? "zz" : "";
-        text = forge_hex(buf, rep_len);
+        text = fu_hex(buf, rep_len);
         out = concat((uint8_t *)text, strlen(text), (const uint8_t *)tail, strlen(tail), len);
         free(text);
         return out;
@@ -1300,7 +1301,7 @@ static uint8_t *make_evidence(enum fmt f, enum variant v, const uint8_t *rep,
         chain_of(c, certs);
         for (int i = 0; i < 3; i++) {
             size_t dl;
-            uint8_t *der = forge_der(certs[i], &dl);
+            uint8_t *der = fu_der(certs[i], &dl);
             cJSON *e = cJSON_CreateObject();
             cJSON_AddStringToObject(e, "cert_type", types[i][c->spec.vlek]);
             cJSON_AddItemToObject(e, "data", json_bytes(der, dl));
@@ -1328,7 +1329,7 @@ static uint8_t *make_evidence(enum fmt f, enum variant v, const uint8_t *rep,
         break;
     }
     case F_SKR_RAW: {
-        char *hex = forge_hex(buf, rep_len);
+        char *hex = fu_hex(buf, rep_len);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "report", hex);
         free(hex);
@@ -1338,13 +1339,13 @@ static uint8_t *make_evidence(enum fmt f, enum variant v, const uint8_t *rep,
     case F_SKR_COMBINED: {
         X509 *chain[3];
         chain_of(c, chain);
-        char *pem = forge_pem(chain, 3);
-        char *ev = forge_b64(buf, rep_len, false);
-        char *en = forge_b64((uint8_t *)pem, strlen(pem), false);
+        char *pem = fu_pem(chain, 3);
+        char *ev = fu_b64(buf, rep_len, false);
+        char *en = fu_b64((uint8_t *)pem, strlen(pem), false);
         uint8_t tcbm[8];
         for (int i = 0; i < 8; i++)
             tcbm[i] = rep[0x180 + i];
-        char *tcb = forge_hex(tcbm, 8);
+        char *tcb = fu_hex(tcbm, 8);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "endorsed_tcb", tcb);
         cJSON_AddStringToObject(o, "endorsements", en);
@@ -1371,10 +1372,10 @@ static uint8_t *make_evidence(enum fmt f, enum variant v, const uint8_t *rep,
 /* A trust directory with only the pins file: the chain must come from the evidence. */
 static char *pins_only_dir(enum forge_product p)
 {
-    char line[128], *dir = forge_tmpdir();
+    char line[128], *dir = fu_tmpdir();
     ck_assert_ptr_nonnull(dir);
     ck_assert(forge_pins_line(p, forge_product_name(p), line));
-    ck_assert(forge_write(dir, "pins", line, strlen(line)));
+    ck_assert(fu_write(dir, "pins", line, strlen(line)));
     return dir;
 }
 
@@ -1440,7 +1441,7 @@ START_TEST(test_snp_synth_format_raw_collateral_file)
     o.coll[0] = c.coll_file;
     attest_result_free(expect_ok(&o, rep, sizeof(rep), false, "collateral file"));
     /* DER works as well as PEM */
-    char *dir = forge_tmpdir();
+    char *dir = fu_tmpdir();
     write_cert(dir, "vcek.der", c.leaf, true);
     o.coll[0] = dir;
     attest_result_free(expect_ok(&o, rep, sizeof(rep), false, "collateral der"));
@@ -1493,7 +1494,7 @@ START_TEST(test_snp_synth_format_cert_table_variants)
     static const uint8_t vcek_mixed[16] = {0x8d, 0x75, 0xda, 0x63, 0x64, 0xe6, 0x64, 0x45,
                                            0xad, 0xc5, 0xf4, 0xb9, 0x3b, 0xe8, 0xac, 0xcd};
     size_t dl;
-    uint8_t *der = forge_der(c.leaf, &dl);
+    uint8_t *der = fu_der(c.leaf, &dl);
     struct forge_blob b = {vcek_mixed, der, dl};
     t = forge_cert_table(&b, 1, 0, &tlen);
     ev = concat(rep, sizeof(rep), t, tlen, &len);
@@ -1534,7 +1535,7 @@ START_TEST(test_snp_synth_format_hex_case)
     uint8_t rep[REPORT_SIZE];
 
     format_fixture(&c, false, rep);
-    char *hex = forge_hex(rep, sizeof(rep));
+    char *hex = fu_hex(rep, sizeof(rep));
     for (char *p = hex; *p != '\0'; p++)
         if (*p >= 'a' && *p <= 'f')
             *p = (char)(*p - 'a' + 'A');
@@ -1565,7 +1566,7 @@ START_TEST(test_snp_synth_format_hex_with_table)
     char *pins = pins_only_dir(FORGE_GENOA);
     uint8_t *t = table_for(&c, NULL, 0, 0, &tlen);
     uint8_t *raw = concat(rep, sizeof(rep), t, tlen, &len);
-    char *hex = forge_hex(raw, len);
+    char *hex = fu_hex(raw, len);
     struct vopts o = {.tee = "snp", .trust = {pins}, .at = FORGE_T_INSIDE};
     struct outcome named, detected;
     try_verify(&o, (uint8_t *)hex, strlen(hex), &named);
@@ -1700,10 +1701,10 @@ static X509_CRL *ark_crl(enum forge_product p, const char *next, X509 *revoked)
 static void write_crl(const char *dir, const char *name, X509_CRL *crl, bool der)
 {
     size_t len = 0;
-    uint8_t *d = der ? forge_crl_der(crl, &len) : NULL;
-    char *pem = der ? NULL : forge_crl_pem(crl);
+    uint8_t *d = der ? fu_crl_der(crl, &len) : NULL;
+    char *pem = der ? NULL : fu_crl_pem(crl);
     ck_assert(der ? d != NULL : pem != NULL);
-    ck_assert(forge_write(dir, name, der ? (const void *)d : pem, der ? len : strlen(pem)));
+    ck_assert(fu_write(dir, name, der ? (const void *)d : pem, der ? len : strlen(pem)));
     free(d);
     free(pem);
 }
@@ -1740,7 +1741,7 @@ START_TEST(test_snp_synth_crl_revoked_ask_in_cert_table)
 
     crl_fixture(&c, rep);
     X509_CRL *crl = ark_crl(FORGE_MILAN, CRL_NEXT, forge_roots(FORGE_MILAN)->ask);
-    uint8_t *der = forge_crl_der(crl, &dl);
+    uint8_t *der = fu_crl_der(crl, &dl);
     struct forge_blob b = {forge_guid_crl, der, dl};
     uint8_t *t = table_for(&c, &b, 1, 0, &tlen);
     uint8_t *ev = concat(rep, sizeof(rep), t, tlen, &len);
@@ -1854,7 +1855,7 @@ START_TEST(test_snp_synth_crl_added_after_verify)
     attest_result *res = NULL;
 
     crl_fixture(&c, rep);
-    char *crl_dir = forge_tmpdir();
+    char *crl_dir = fu_tmpdir();
     X509_CRL *crl = ark_crl(FORGE_MILAN, CRL_NEXT, forge_roots(FORGE_MILAN)->ask);
     write_crl(crl_dir, "milan.crl", crl, true);
     ck_assert_int_eq(attest_ctx_new(&ctx), ATTEST_OK);

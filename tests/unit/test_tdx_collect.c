@@ -17,6 +17,7 @@
 
 #include "check_main.h"
 #include "dcap_forge.h"
+#include "forge_util.h"
 
 enum outblob { OB_TDX, OB_SGX, OB_WRONG_RD, OB_GARBAGE, OB_NONE };
 
@@ -286,29 +287,6 @@ static void tk_open(struct tk *k, bool configfs, bool device)
     k->provider = "tdx_guest";
 }
 
-static void rm_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        struct dirent *e;
-        char p[1024];
-        while (d != NULL && (e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
-            rm_tree(p);
-        }
-        if (d != NULL)
-            closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
-
 /* The report directory holds no entry: every path removed what it made. */
 static void tk_close(struct tk *k)
 {
@@ -321,7 +299,7 @@ static void tk_close(struct tk *k)
         closedir(d);
         ck_assert_msg(n == 0, "%d configfs entries left behind", n);
     }
-    rm_tree(k->root);
+    fu_remove_tree(k->root);
 }
 
 /* Collect with rd (len bytes); on success the evidence must decode to a TDX quote of rd
