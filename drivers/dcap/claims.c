@@ -140,8 +140,10 @@ int dcap_evidence_detect(const uint8_t *buf, size_t len, uint32_t tee_type)
     /* {"quote": "<base64>"}: decode the first 64 characters, the 48-byte header */
     const char *key = "\"quote\"";
     size_t klen = strlen(key);
-    for (size_t i = 0; i + klen < len && i < 4096; i++) {
-        if (memcmp(buf + i, key, klen) != 0)
+    /* Trustee writes cc_eventlog (tens of KiB of base64, which holds no '"') before the
+     * quote, so look through the whole text */
+    for (size_t i = 0; i + klen < len; i++) {
+        if (buf[i] != '"' || memcmp(buf + i, key, klen) != 0)
             continue;
         size_t j = i + klen;
         while (j < len && (buf[j] == ' ' || buf[j] == ':' || buf[j] == '\n'))

@@ -502,6 +502,7 @@ void dcap_store_release(struct dcap_store *s)
     sk_X509_pop_free(s->certs, X509_free);
     sk_X509_CRL_pop_free(s->crls, X509_CRL_free);
     sk_X509_pop_free(s->signers, X509_free);
+    X509_free(s->signers_root);
     for (size_t i = 0; i < s->n_origins; i++)
         free(s->origins[i]);
     free(s->origins);
@@ -877,10 +878,21 @@ attest_status dcap_store_from_callback(attest_ctx *ctx, const char *tee, const u
 /* Certificates named "Intel SGX TCB Signing" in the store, signed by root: memoised. */
 static attest_status signers(attest_ctx *ctx, struct dcap_store *s, X509 *root)
 {
-    if (s->signers_checked)
+    if (s->signers_checked &&
+        (s->signers_root == root || X509_cmp(s->signers_root, root) == 0))
         return ATTEST_OK;
-    if ((s->signers = sk_X509_new_null()) == NULL)
+    /* another root: the memo, and the signature verdicts that index it, start over */
+    sk_X509_pop_free(s->signers, X509_free);
+    X509_free(s->signers_root);
+    s->signers_root = NULL;
+    s->signers_checked = false;
+    for (size_t i = 0; i < s->n_tcb; i++)
+        s->tcb[i].s.checked = false;
+    for (size_t i = 0; i < s->n_qe; i++)
+        s->qe[i].s.checked = false;
+    if ((s->signers = sk_X509_new_null()) == NULL || !X509_up_ref(root))
         return nomem(ctx);
+    s->signers_root = root;
     EVP_PKEY *rk = X509_get0_pubkey(root);
     for (int i = 0; i < sk_X509_num(s->certs); i++) {
         X509 *x = sk_X509_value(s->certs, i);

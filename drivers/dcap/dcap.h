@@ -261,8 +261,10 @@ struct dcap_store {
         int64_t this_update, next_update; /* next_update INT64_MAX: none */
         bool dated;
     } *crl_memo;
-    /* memo: signing certificates known to chain to the pinned root */
+    /* memo: signing certificates known to chain to signers_root (a pinned root; a ctx
+     * may pin a test root beside Intel's) */
     STACK_OF(X509) *signers;
+    X509 *signers_root;
     bool signers_checked;
 };
 

@@ -289,8 +289,13 @@ START_TEST(test_dcap_vectors_trustee_json)
     size_t len;
     uint8_t *q = slurp(v->quote, &len);
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char *json = malloc(len * 2 + 64);
-    size_t o = (size_t)sprintf(json, "{\"cc_eventlog\":null,\"quote\":\"");
+    /* Trustee puts a CCEL event log (often tens of KiB) before the quote: detection must
+     * still find the quote */
+    char *json = malloc(len * 2 + 20064);
+    size_t o = (size_t)sprintf(json, "{\"cc_eventlog\":\"");
+    memset(json + o, 'A', 20000);
+    o += 20000;
+    o += (size_t)sprintf(json + o, "\",\"quote\":\"");
     for (size_t i = 0; i < len; i += 3) {
         uint32_t n = (uint32_t)q[i] << 16 | (i + 1 < len ? (uint32_t)q[i + 1] << 8 : 0) |
                      (i + 2 < len ? q[i + 2] : 0);
