@@ -21,6 +21,7 @@
 #include <attest/attest.h>
 
 #include "attestation.grpc.pb.h"
+#include "ctxopts.h"
 #include "reference.grpc.pb.h"
 
 namespace {
@@ -180,24 +181,24 @@ private:
 void usage(FILE *f)
 {
     std::fprintf(f, "usage: %s [-c|--config-file CONFIG] [--socket ADDR:PORT]\n"
-                    "               [--trust-dir DIR]... [--collateral PATH]...\n", PROG);
+                    "and the trust and collateral options:\n" CTXOPTS_USAGE, PROG);
 }
 
 } // namespace
 
 int main(int argc, char **argv)
 {
-    enum { O_SOCKET = 256, O_TRUST, O_COLL, O_HELP, O_VERSION };
+    enum { O_SOCKET = 256, O_HELP, O_VERSION };
     static const struct option longopts[] = {
         {"config-file", required_argument, nullptr, 'c'},
         {"socket", required_argument, nullptr, O_SOCKET},
-        {"trust-dir", required_argument, nullptr, O_TRUST},
-        {"collateral", required_argument, nullptr, O_COLL},
+        CTXOPTS_LONGOPTS,
         {"help", no_argument, nullptr, O_HELP},
         {"version", no_argument, nullptr, O_VERSION},
         {nullptr, 0, nullptr, 0},
     };
     App app;
+    ctxopts sources{};
     const char *config = nullptr;
     std::string socket = "127.0.0.1:50004";
     int c, rc = 2;
@@ -208,23 +209,21 @@ int main(int argc, char **argv)
         switch (c) {
         case 'c': config = optarg; break;
         case O_SOCKET: socket = optarg; break;
-        case O_TRUST:
-        case O_COLL:
-            if ((c == O_TRUST ? attest_ctx_add_trust_dir(app.ctx, optarg)
-                              : attest_ctx_add_collateral(app.ctx, optarg)) != ATTEST_OK) {
-                std::fprintf(stderr, "%s: %s\n", PROG, attest_ctx_last_error(app.ctx));
-                goto out;
-            }
-            break;
         case O_HELP: usage(stdout); rc = 0; goto out;
         case O_VERSION: std::printf("%s %s\n", PROG, attest_version()); rc = 0; goto out;
-        default: usage(stderr); goto out;
+        default: // ours, or unknown (getopt printed why)
+            if (ctxopts_take(&sources, PROG, c, optarg) != 1) {
+                usage(stderr);
+                goto out;
+            }
         }
     }
     if (optind != argc) {
         usage(stderr);
         goto out;
     }
+    if (!ctxopts_apply(&sources, app.ctx, PROG))
+        goto out;
     if ((config != nullptr ? attest_service_load(&app.svc, app.ctx, config)
                            : attest_service_new(&app.svc, app.ctx, nullptr, 0)) != ATTEST_OK) {
         std::fprintf(stderr, "%s: %s\n", PROG, attest_ctx_last_error(app.ctx));

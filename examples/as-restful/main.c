@@ -19,6 +19,7 @@
 #include <attest/attest.h>
 
 #include "cli.h"
+#include "ctxopts.h"
 #include "http.h"
 
 #define PROG "as-restful"
@@ -32,7 +33,7 @@ struct app {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: " PROG " [-c|--config-file CONFIG] [--socket ADDR:PORT]\n"
-               "                  [--trust-dir DIR]... [--collateral PATH]...\n");
+               "and the trust and collateral options:\n" CTXOPTS_USAGE);
 }
 
 static void handle(void *arg, const struct http_request *r, struct http_response *out)
@@ -73,18 +74,18 @@ static void handle(void *arg, const struct http_request *r, struct http_response
 
 int main(int argc, char **argv)
 {
-    enum { O_SOCKET = 256, O_TRUST, O_COLL, O_HELP, O_VERSION };
+    enum { O_SOCKET = 256, O_HELP, O_VERSION };
     static const struct option longopts[] = {
         {"config-file", required_argument, NULL, 'c'},
         {"socket", required_argument, NULL, O_SOCKET},
-        {"trust-dir", required_argument, NULL, O_TRUST},
-        {"collateral", required_argument, NULL, O_COLL},
+        CTXOPTS_LONGOPTS,
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *socket = "127.0.0.1:8080";
     struct app a = {NULL, NULL};
+    struct ctxopts sources = {0};
     int c, rc = 2;
 
     if (attest_ctx_new(&a.ctx) != ATTEST_OK)
@@ -93,23 +94,21 @@ int main(int argc, char **argv)
         switch (c) {
         case 'c': config = optarg; break;
         case O_SOCKET: socket = optarg; break;
-        case O_TRUST:
-        case O_COLL:
-            if ((c == O_TRUST ? attest_ctx_add_trust_dir(a.ctx, optarg)
-                              : attest_ctx_add_collateral(a.ctx, optarg)) != ATTEST_OK) {
-                fprintf(stderr, PROG ": %s\n", attest_ctx_last_error(a.ctx));
-                goto out;
-            }
-            break;
         case O_HELP: usage(stdout); rc = 0; goto out;
         case O_VERSION: printf(PROG " %s\n", attest_version()); rc = 0; goto out;
-        default: usage(stderr); goto out;
+        default: /* ours, or unknown (getopt printed why) */
+            if (ctxopts_take(&sources, PROG, c, optarg) != 1) {
+                usage(stderr);
+                goto out;
+            }
         }
     }
     if (optind != argc) {
         usage(stderr);
         goto out;
     }
+    if (!ctxopts_apply(&sources, a.ctx, PROG))
+        goto out;
     if ((config != NULL ? attest_service_load(&a.svc, a.ctx, config)
                         : attest_service_new(&a.svc, a.ctx, NULL, 0)) != ATTEST_OK) {
         fprintf(stderr, PROG ": %s\n", attest_ctx_last_error(a.ctx));

@@ -12,9 +12,7 @@
 #include <attest/attest.h>
 
 #include "cli.h"
-#if ATTEST_EXAMPLES_PCCS
-#include "pccs.h"
-#endif
+#include "ctxopts.h"
 
 #define PROG "attest-verify"
 #define INPUT_MAX (16u * 1024u * 1024u)
@@ -25,14 +23,13 @@ static void usage(FILE *f)
             "usage: " PROG " [--tee NAME] [--runtime-data FILE | --runtime-data-json FILE]\n"
             "                     [--init-data FILE | --init-data-json FILE |\n"
             "                      --init-data-toml FILE]\n"
-            "                     [--hash-alg sha256|sha384|sha512] [--trust-dir DIR]...\n"
-            "                     [--collateral DIR|FILE]... [--at TIME] [--json]\n"
-            "                     [--pccs URL [--pccs-cache DIR] [--pccs-insecure]]\n"
+            "                     [--hash-alg sha256|sha384|sha512] [--at TIME] [--json]\n"
             "                     [--token ear|simple --signer-key PEM [--signer-alg ALG]\n"
             "                      [--signer-chain PEM] [--token-ttl SECONDS] [--issuer ISS]\n"
             "                      [--nonce TEXT]]\n"
             "                     [--policy FILE [--reference-values FILE]]\n"
-            "                     EVIDENCE_FILE|-\n");
+            "                     EVIDENCE_FILE|-\n"
+            "  and the trust and collateral options:\n" CTXOPTS_USAGE);
 }
 
 struct data_opt {
@@ -44,10 +41,7 @@ struct options {
     const char *tee;
     struct data_opt runtime, init;
     attest_hash_alg alg;
-    const char *trust_dirs[64];
-    size_t n_trust;
-    const char *collateral[64];
-    size_t n_collateral;
+    struct ctxopts sources; /* --trust-dir, --collateral, --pccs... */
     int64_t at;
     bool json;
     const char *evidence;
@@ -56,9 +50,6 @@ struct options {
     const char *signer_key, *signer_alg, *signer_chain, *issuer, *nonce;
     int64_t ttl;
     const char *policy, *refvals;
-    /* --pccs: Intel DCAP collateral fetched over HTTPS */
-    const char *pccs, *pccs_cache;
-    bool pccs_insecure;
 };
 
 static int set_data(struct data_opt *d, const char *what, const char *path,
@@ -75,9 +66,9 @@ static int set_data(struct data_opt *d, const char *what, const char *path,
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-    enum { O_TEE = 256, O_RD, O_RDJ, O_ID, O_IDJ, O_IDT, O_ALG, O_TRUST, O_COLL, O_AT, O_JSON,
+    enum { O_TEE = 256, O_RD, O_RDJ, O_ID, O_IDJ, O_IDT, O_ALG, O_AT, O_JSON,
            O_TOKEN, O_SKEY, O_SALG, O_SCHAIN, O_TTL, O_ISS, O_NONCE, O_POLICY, O_REFVALS, O_HELP,
-           O_VERSION, O_PCCS, O_PCCS_CACHE, O_PCCS_INSECURE };
+           O_VERSION };
     static const struct option longopts[] = {
         {"tee", required_argument, NULL, O_TEE},
         {"runtime-data", required_argument, NULL, O_RD},
@@ -86,8 +77,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"init-data-json", required_argument, NULL, O_IDJ},
         {"init-data-toml", required_argument, NULL, O_IDT},
         {"hash-alg", required_argument, NULL, O_ALG},
-        {"trust-dir", required_argument, NULL, O_TRUST},
-        {"collateral", required_argument, NULL, O_COLL},
+        CTXOPTS_LONGOPTS,
         {"at", required_argument, NULL, O_AT},
         {"json", no_argument, NULL, O_JSON},
         {"token", required_argument, NULL, O_TOKEN},
@@ -99,9 +89,6 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"nonce", required_argument, NULL, O_NONCE},
         {"policy", required_argument, NULL, O_POLICY},
         {"reference-values", required_argument, NULL, O_REFVALS},
-        {"pccs", required_argument, NULL, O_PCCS},
-        {"pccs-cache", required_argument, NULL, O_PCCS_CACHE},
-        {"pccs-insecure", no_argument, NULL, O_PCCS_INSECURE},
         {"help", no_argument, NULL, O_HELP},
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0},
@@ -139,16 +126,6 @@ static int parse_args(int argc, char **argv, struct options *o)
                 return -1;
             }
             break;
-        case O_TRUST:
-            if (o->n_trust == 64)
-                return -1;
-            o->trust_dirs[o->n_trust++] = optarg;
-            break;
-        case O_COLL:
-            if (o->n_collateral == 64)
-                return -1;
-            o->collateral[o->n_collateral++] = optarg;
-            break;
         case O_AT:
             if (!cli_parse_time(optarg, &o->at)) {
                 fprintf(stderr, PROG ": --at wants RFC 3339 or unix seconds, got \"%s\"\n",
@@ -180,12 +157,11 @@ static int parse_args(int argc, char **argv, struct options *o)
         case O_NONCE: o->nonce = optarg; break;
         case O_POLICY: o->policy = optarg; break;
         case O_REFVALS: o->refvals = optarg; break;
-        case O_PCCS: o->pccs = optarg; break;
-        case O_PCCS_CACHE: o->pccs_cache = optarg; break;
-        case O_PCCS_INSECURE: o->pccs_insecure = true; break;
         case O_HELP: usage(stdout); exit(CLI_EXIT_OK);
         case O_VERSION: printf(PROG " %s\n", attest_version()); exit(CLI_EXIT_OK);
-        default: return -1;
+        default: /* ours, or unknown (getopt printed why) */
+            if (ctxopts_take(&o->sources, PROG, c, optarg) != 1)
+                return -1;
         }
     }
     if (optind != argc - 1) {
@@ -419,9 +395,6 @@ int main(int argc, char **argv)
     uint8_t *evidence = NULL;
     size_t evidence_len = 0;
     int exit_code = CLI_EXIT_USAGE;
-#if ATTEST_EXAMPLES_PCCS
-    struct pccs pccs;
-#endif
 
     if (parse_args(argc, argv, &o) != 0) {
         usage(stderr);
@@ -433,26 +406,8 @@ int main(int argc, char **argv)
     }
     if (attest_ctx_set_time(ctx, o.at) != ATTEST_OK)
         goto usage_error;
-    for (size_t i = 0; i < o.n_trust; i++)
-        if (attest_ctx_add_trust_dir(ctx, o.trust_dirs[i]) != ATTEST_OK)
-            goto usage_error;
-    for (size_t i = 0; i < o.n_collateral; i++)
-        if (attest_ctx_add_collateral(ctx, o.collateral[i]) != ATTEST_OK)
-            goto usage_error;
-    if (o.pccs != NULL) {
-#if ATTEST_EXAMPLES_PCCS
-        pccs.base = o.pccs;
-        pccs.cache = o.pccs_cache;
-        pccs.now = attest_ctx_time(ctx);
-        pccs.prog = PROG;
-        pccs.insecure = o.pccs_insecure;
-        if (attest_ctx_set_collateral_fn(ctx, pccs_collateral_fn, &pccs) != ATTEST_OK)
-            goto usage_error;
-#else
-        fprintf(stderr, PROG ": --pccs needs a build with libcurl\n");
+    if (!ctxopts_apply(&o.sources, ctx, PROG))
         goto out;
-#endif
-    }
 
     if ((o.token != 0 && token_setup(ctx, &o, &signer, &topts) != 0) ||
         policy_setup(ctx, &o, &policy, &refvals) != 0)

@@ -254,8 +254,8 @@ static bool cache_fresh(const struct pccs *p, const char *path, uint8_t **data, 
     const cJSON *ti = cJSON_GetObjectItemCaseSensitive(b, "tcb_info");
     const cJSON *qe = cJSON_GetObjectItemCaseSensitive(b, "qe_identity");
     bool fresh = cJSON_IsString(ti) && cJSON_IsString(qe) &&
-                 next_update_of(ti->valuestring) > p->now &&
-                 next_update_of(qe->valuestring) > p->now;
+                 next_update_of(ti->valuestring) > attest_ctx_time(p->ctx) &&
+                 next_update_of(qe->valuestring) > attest_ctx_time(p->ctx);
     cJSON_Delete(b);
     if (!fresh) {
         free(*data);

@@ -8,10 +8,14 @@
 
 #include <attest/attest.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct pccs {
     const char *base;  /* e.g. https://api.trustedservices.intel.com or https://pccs:8081 */
     const char *cache; /* a directory for the bundles, or NULL: no cache */
-    int64_t now;       /* unix time the cached collateral must still be current at */
+    attest_ctx *ctx;   /* its time (injected, or now) is when a cached bundle must be current */
     const char *prog;  /* for messages on stderr */
     int insecure;      /* accept any TLS certificate (a local PCCS with a self-signed one) */
 };
@@ -20,10 +24,15 @@ struct pccs {
  * The callback: answers kind "collateral", key "<tee>/<fmspc hex>/<platform|processor>"
  * with a collateral bundle (the one-object layout of docs/tee/dcap.md) assembled from
  * the PCS responses and their issuer-chain headers; everything else is NOT_FOUND. A cached
- * bundle whose TCB info and QE identity are current at pccs->now is used without fetching.
+ * bundle whose TCB info and QE identity are current at the ctx's time is used without
+ * fetching.
  * Install with attest_ctx_set_collateral_fn(ctx, pccs_collateral_fn, &pccs).
  */
 attest_status pccs_collateral_fn(const char *tee, const char *kind, const char *key,
                                  attest_collateral_reply *reply, void *payload);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,7 @@
 #include <attest/attest.h>
 
 #include "cli.h"
+#include "ctxopts.h"
 #include "http.h"
 
 #define PROG "kbs"
@@ -28,9 +29,10 @@ struct app {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: " PROG " --resource-dir DIR [-c|--config-file AS_CONFIG]\n"
-               "           [--socket ADDR:PORT] [--trust-dir DIR]... [--collateral PATH]...\n"
+               "           [--socket ADDR:PORT]\n"
                "           [--admin-key PEM] [--trust-issuer JWKS]... [--resource-policy FILE]\n"
-               "           [--session-timeout SECONDS] [--no-attestation]\n");
+               "           [--session-timeout SECONDS] [--no-attestation]\n"
+               "and the trust and collateral options:\n" CTXOPTS_USAGE);
 }
 
 static void handle(void *arg, const struct http_request *r, struct http_response *out)
@@ -74,13 +76,12 @@ static bool with_file(struct app *a, const char *path,
 
 int main(int argc, char **argv)
 {
-    enum { O_SOCKET = 256, O_TRUST, O_COLL, O_RES, O_ADMIN, O_ISSUER, O_RPOL, O_TIMEOUT, O_NOAS,
+    enum { O_SOCKET = 256, O_RES, O_ADMIN, O_ISSUER, O_RPOL, O_TIMEOUT, O_NOAS,
            O_HELP, O_VERSION };
     static const struct option longopts[] = {
         {"config-file", required_argument, NULL, 'c'},
         {"socket", required_argument, NULL, O_SOCKET},
-        {"trust-dir", required_argument, NULL, O_TRUST},
-        {"collateral", required_argument, NULL, O_COLL},
+        CTXOPTS_LONGOPTS,
         {"resource-dir", required_argument, NULL, O_RES},
         {"admin-key", required_argument, NULL, O_ADMIN},
         {"trust-issuer", required_argument, NULL, O_ISSUER},
@@ -97,6 +98,7 @@ int main(int argc, char **argv)
     int64_t timeout = 0;
     bool no_as = false;
     struct app a = {NULL, NULL};
+    struct ctxopts sources = {0};
     attest_service *as = NULL;
     int c, rc = 2;
 
@@ -106,14 +108,6 @@ int main(int argc, char **argv)
         switch (c) {
         case 'c': config = optarg; break;
         case O_SOCKET: socket = optarg; break;
-        case O_TRUST:
-        case O_COLL:
-            if ((c == O_TRUST ? attest_ctx_add_trust_dir(a.ctx, optarg)
-                              : attest_ctx_add_collateral(a.ctx, optarg)) != ATTEST_OK) {
-                fprintf(stderr, PROG ": %s\n", attest_ctx_last_error(a.ctx));
-                goto out;
-            }
-            break;
         case O_RES: resources = optarg; break;
         case O_ADMIN: admin = optarg; break;
         case O_ISSUER:
@@ -131,11 +125,15 @@ int main(int argc, char **argv)
         case O_NOAS: no_as = true; break;
         case O_HELP: usage(stdout); rc = 0; goto out;
         case O_VERSION: printf(PROG " %s\n", attest_version()); rc = 0; goto out;
-        default: goto usage;
+        default: /* ours, or unknown (getopt printed why) */
+            if (ctxopts_take(&sources, PROG, c, optarg) != 1)
+                goto usage;
         }
     }
     if (optind != argc || resources == NULL || (no_as && config != NULL))
         goto usage;
+    if (!ctxopts_apply(&sources, a.ctx, PROG))
+        goto out;
     if (!no_as && (config != NULL ? attest_service_load(&as, a.ctx, config)
                                   : attest_service_new(&as, a.ctx, NULL, 0)) != ATTEST_OK) {
         fprintf(stderr, PROG ": %s\n", attest_ctx_last_error(a.ctx));

@@ -292,6 +292,7 @@ START_TEST(test_dcap_vectors_trustee_json)
     /* Trustee puts a CCEL event log (often tens of KiB) before the quote: detection must
      * still find the quote */
     char *json = malloc(len * 2 + 20064);
+    ck_assert(json != NULL);
     size_t o = (size_t)sprintf(json, "{\"cc_eventlog\":\"");
     memset(json + o, 'A', 20000);
     o += 20000;
