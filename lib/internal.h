@@ -116,6 +116,14 @@ attest_status attest_b64__decode(enum attest_b64_alphabet alpha, const char *tex
 /* Encode as base64; std pads with '=', url does not. malloc'd NUL-terminated, or NULL. */
 char *attest_b64__encode(enum attest_b64_alphabet alpha, const uint8_t *in, size_t len);
 
+/* ---- time (lib/util.c) ---- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+int64_t attest_days_from_civil(int64_t y, int m, int d);
+
+/* Unix time t as "YYYY-MM-DDTHH:MM:SSZ" (its decimal value if gmtime cannot say). */
+void attest_time__format(int64_t t, char *buf, size_t cap);
+
 /* ---- tokens (lib/token.c) ---- */
 
 /* A copy of token options, or NULL on allocation failure. */

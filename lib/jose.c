@@ -9,6 +9,7 @@
 #include <openssl/rsa.h>
 
 #include "jose.h"
+#include "x509.h"
 #include "json.h"
 
 static const struct {
@@ -557,23 +558,11 @@ attest_status attest_jws__check(attest_ctx *ctx, const struct attest_jws *j, EVP
                                  "verification key", name ? name : "?");
     if (es_size(j->alg) > 0) {
         size_t n = es_size(j->alg);
-        ECDSA_SIG *es = ECDSA_SIG_new();
-        BIGNUM *r = NULL, *s = NULL;
-        int der_len = -1;
+        int der_len = 0;
         if (j->sig_len != 2 * n)
-            rc = attest_ctx__error(ctx, ATTEST_E_SIGNATURE, "jws: %s signature is %zu bytes "
-                                   "(want %zu)", name, j->sig_len, 2 * n);
-        else if (es == NULL || (r = BN_bin2bn(j->sig, (int)n, NULL)) == NULL ||
-                 (s = BN_bin2bn(j->sig + n, (int)n, NULL)) == NULL || !ECDSA_SIG_set0(es, r, s))
-            rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "jws: out of memory");
-        else
-            r = s = NULL, der_len = i2d_ECDSA_SIG(es, &der);
-        BN_free(r);
-        BN_free(s);
-        ECDSA_SIG_free(es);
-        if (rc != ATTEST_OK)
-            return rc;
-        if (der_len <= 0)
+            return attest_ctx__error(ctx, ATTEST_E_SIGNATURE, "jws: %s signature is %zu bytes "
+                                     "(want %zu)", name, j->sig_len, 2 * n);
+        if ((der_len = attest_ecdsa__der(j->sig, n, &der)) <= 0)
             return attest_ctx__error(ctx, ATTEST_E_NOMEM, "jws: out of memory");
         sig = der;
         sig_len = (size_t)der_len;

@@ -129,17 +129,6 @@ static int month_days(int64_t y, int m)
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
     z += 719468;
@@ -186,7 +175,7 @@ static bool time_parse(const char *s, size_t n, int64_t *out)
     if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > month_days(f[0], f[1]) || f[3] > 23 ||
         f[4] > 59 || f[5] > 59)
         return false;
-    *out = days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
+    *out = attest_days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
     return true;
 }
 
@@ -213,7 +202,7 @@ bool rv_plus_year(int64_t t, int64_t *out)
     civil_from_days(days, &y, &m, &d);
     if (m == 2 && d == 29 && !is_leap(y + 1))
         d = 28;
-    *out = days_from_civil(y + 1, m, d) * 86400 + sec;
+    *out = attest_days_from_civil(y + 1, m, d) * 86400 + sec;
     return *out <= RV_EXP_MAX;
 }
 

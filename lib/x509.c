@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -315,4 +317,53 @@ void attest_x509__cn(X509_NAME *name, char *buf, size_t cap)
     buf[0] = '\0';
     if (name == NULL || X509_NAME_get_text_by_NID(name, NID_commonName, buf, (int)cap) < 0)
         buf[0] = '\0';
+}
+
+bool attest_x509__time_unix(const ASN1_TIME *t, int64_t *out)
+{
+    struct tm tm;
+    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+        return false;
+    *out = attest_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+           tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return true;
+}
+
+void attest_x509__time_format(const ASN1_TIME *t, char *buf, size_t cap)
+{
+    struct tm tm;
+    if (t == NULL)
+        snprintf(buf, cap, "-");
+    else if (ASN1_TIME_to_tm(t, &tm) != 1 || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, cap, "?");
+}
+
+attest_status attest_x509__check_valid(attest_ctx *ctx, const char *tee, X509 *cert,
+                                       const char *what)
+{
+    int64_t now = attest_ctx_time(ctx);
+    if (attest_x509__valid_at(cert, now))
+        return ATTEST_OK;
+    char nb[32], na[32], at[32];
+    attest_time__format(now, at, sizeof(at));
+    attest_x509__time_format(X509_get0_notBefore(cert), nb, sizeof(nb));
+    attest_x509__time_format(X509_get0_notAfter(cert), na, sizeof(na));
+    return attest_ctx__error(ctx, ATTEST_E_EXPIRED, "%s: %s is not valid at %s (valid %s to %s)",
+                             tee, what, at, nb, na);
+}
+
+int attest_ecdsa__der(const uint8_t *rs, size_t half, unsigned char **der)
+{
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(rs, (int)half, NULL), *s = BN_bin2bn(rs + half, (int)half, NULL);
+    int len = 0;
+    *der = NULL;
+    if (sig != NULL && r != NULL && s != NULL && ECDSA_SIG_set0(sig, r, s)) {
+        r = s = NULL; /* owned by sig */
+        len = i2d_ECDSA_SIG(sig, der);
+    }
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(sig);
+    return len > 0 ? len : 0;
 }

@@ -56,6 +56,26 @@ bool attest_x509__spki_sha256(X509 *cert, uint8_t out[32]);
 /* Whether cert is valid at unix time t (notBefore <= t <= notAfter). */
 bool attest_x509__valid_at(X509 *cert, int64_t t);
 
+/* An ASN1_TIME as unix seconds; false when OpenSSL cannot read it. */
+bool attest_x509__time_unix(const ASN1_TIME *t, int64_t *out);
+
+/* An ASN1_TIME as "YYYY-MM-DDTHH:MM:SSZ"; "-" for NULL, "?" when unreadable. */
+void attest_x509__time_format(const ASN1_TIME *t, char *buf, size_t cap);
+
+/*
+ * ATTEST_OK when cert is valid at the ctx time, else ATTEST_E_EXPIRED with
+ * "<tee>: <what> is not valid at <time> (valid <notBefore> to <notAfter>)".
+ */
+attest_status attest_x509__check_valid(attest_ctx *ctx, const char *tee, X509 *cert,
+                                       const char *what);
+
+/*
+ * An ECDSA signature given as r || s (big-endian, half bytes each, as JWS, DCAP quotes and
+ * Intel collateral carry it) in the DER form OpenSSL verifies. Returns the length and sets
+ * *der (OPENSSL_free it), or 0 on failure.
+ */
+int attest_ecdsa__der(const uint8_t *rs, size_t half, unsigned char **der);
+
 /* The subject (or issuer) common name into buf, "" if none. */
 void attest_x509__cn(X509_NAME *name, char *buf, size_t cap);
 

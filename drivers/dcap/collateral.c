@@ -97,17 +97,6 @@ static bool get_hex(struct reader *r, uint32_t obj, const char *name, uint8_t *o
     return true;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* "YYYY-MM-DDTHH:MM:SSZ" (optionally with fractional seconds) as Intel writes dates. */
 static bool parse_date(const char *s, size_t len, int64_t *out)
 {
@@ -135,7 +124,7 @@ static bool parse_date(const char *s, size_t len, int64_t *out)
     }
     if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
         return false;
-    *out = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+    *out = attest_days_from_civil(v[0], (int)v[1], (int)v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
     return true;
 }
 
@@ -907,29 +896,6 @@ static attest_status signers(attest_ctx *ctx, struct dcap_store *s, X509 *root)
     return ATTEST_OK;
 }
 
-static bool verify_digest(EVP_PKEY *key, const uint8_t sig[64], const uint8_t digest[32])
-{
-    ECDSA_SIG *es = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(sig, 32, NULL), *ss = BN_bin2bn(sig + 32, 32, NULL);
-    unsigned char *der = NULL;
-    bool ok = false;
-    if (es == NULL || r == NULL || ss == NULL || !ECDSA_SIG_set0(es, r, ss)) {
-        BN_free(r);
-        BN_free(ss);
-        ECDSA_SIG_free(es);
-        return false;
-    }
-    int der_len = i2d_ECDSA_SIG(es, &der);
-    ECDSA_SIG_free(es);
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(key, NULL);
-    ok = der_len > 0 && pc != NULL && EVP_PKEY_verify_init(pc) == 1 &&
-         EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) == 1 &&
-         EVP_PKEY_verify(pc, der, (size_t)der_len, digest, 32) == 1;
-    EVP_PKEY_CTX_free(pc);
-    OPENSSL_free(der);
-    return ok;
-}
-
 attest_status dcap_store_check_signed(attest_ctx *ctx, struct dcap_store *s, X509 *root,
                                       const char *what, struct dcap_signed *doc)
 {
@@ -945,7 +911,7 @@ attest_status dcap_store_check_signed(attest_ctx *ctx, struct dcap_store *s, X50
     if (!doc->checked) {
         doc->ok = false;
         for (int i = 0; i < sk_X509_num(s->signers) && !doc->ok; i++)
-            if (verify_digest(X509_get0_pubkey(sk_X509_value(s->signers, i)), doc->sig,
+            if (dcap_ecdsa_verify_digest(X509_get0_pubkey(sk_X509_value(s->signers, i)), doc->sig,
                               doc->body_sha256)) {
                 doc->ok = true;
                 doc->signer = i;

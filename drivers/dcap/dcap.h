@@ -136,8 +136,10 @@ extern const uint8_t dcap_root_spki_sha256[32];
  * directory's "pins" file as "dcap root <spki sha256>", for tests). */
 bool dcap_is_pinned_root(attest_ctx *ctx, X509 *cert);
 
-/* ECDSA P-256/SHA-256 over msg with a raw 64-byte r || s signature. */
+/* ECDSA P-256/SHA-256 over msg (or over its SHA-256 digest) with a raw 64-byte r || s
+ * signature. */
 bool dcap_ecdsa_verify(EVP_PKEY *key, const uint8_t sig[64], const uint8_t *msg, size_t len);
+bool dcap_ecdsa_verify_digest(EVP_PKEY *key, const uint8_t sig[64], const uint8_t digest[32]);
 
 /* An EC P-256 public key from 64 raw bytes X || Y, or NULL. */
 EVP_PKEY *dcap_p256_key(const uint8_t xy[64]);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include <openssl/core_names.h>
-#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
@@ -210,26 +209,23 @@ EVP_PKEY *dcap_p256_key(const uint8_t xy[64])
     return key;
 }
 
-bool dcap_ecdsa_verify(EVP_PKEY *key, const uint8_t sig[64], const uint8_t *msg, size_t len)
+bool dcap_ecdsa_verify_digest(EVP_PKEY *key, const uint8_t sig[64], const uint8_t digest[32])
 {
-    ECDSA_SIG *s = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(sig, 32, NULL), *ss = BN_bin2bn(sig + 32, 32, NULL);
     unsigned char *der = NULL;
-    int der_len = 0;
-    bool ok = false;
-
-    if (key == NULL || s == NULL || r == NULL || ss == NULL || !ECDSA_SIG_set0(s, r, ss)) {
-        BN_free(r);
-        BN_free(ss);
-        ECDSA_SIG_free(s);
-        return false;
-    }
-    der_len = i2d_ECDSA_SIG(s, &der);
-    ECDSA_SIG_free(s);
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    ok = der_len > 0 && md != NULL && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
-         EVP_DigestVerify(md, der, (size_t)der_len, msg, len) == 1;
-    EVP_MD_CTX_free(md);
+    int der_len = attest_ecdsa__der(sig, 32, &der);
+    EVP_PKEY_CTX *pc = der_len > 0 && key != NULL ? EVP_PKEY_CTX_new(key, NULL) : NULL;
+    bool ok = pc != NULL && EVP_PKEY_verify_init(pc) == 1 &&
+              EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) == 1 &&
+              EVP_PKEY_verify(pc, der, (size_t)der_len, digest, 32) == 1;
+    EVP_PKEY_CTX_free(pc);
     OPENSSL_free(der);
     return ok;
+}
+
+bool dcap_ecdsa_verify(EVP_PKEY *key, const uint8_t sig[64], const uint8_t *msg, size_t len)
+{
+    uint8_t digest[32];
+    unsigned int n = 0;
+    return EVP_Digest(msg, len, digest, &n, EVP_sha256(), NULL) == 1 &&
+           dcap_ecdsa_verify_digest(key, sig, digest);
 }

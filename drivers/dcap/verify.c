@@ -47,22 +47,6 @@ static attest_status nomem(attest_ctx *ctx)
     return attest_ctx__error(ctx, ATTEST_E_NOMEM, "dcap: out of memory");
 }
 
-static void fmt_unix(int64_t t, char *buf, size_t cap)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (gmtime_r(&tt, &tm) == NULL || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, cap, "%lld", (long long)t);
-}
-
-static void fmt_asn1(const ASN1_TIME *t, char *buf, size_t cap)
-{
-    struct tm tm;
-    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1 ||
-        strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, cap, "-");
-}
-
 static bool cn_is(X509 *x, const char *want)
 {
     char cn[80];
@@ -177,34 +161,6 @@ static attest_status chain_get(attest_ctx *ctx, const char *tee, const struct dc
     return ATTEST_OK;
 }
 
-static attest_status check_validity(attest_ctx *ctx, const char *tee, X509 *x, const char *what)
-{
-    int64_t now = attest_ctx_time(ctx);
-    if (attest_x509__valid_at(x, now))
-        return ATTEST_OK;
-    char at[32], nb[32], na[32];
-    fmt_unix(now, at, sizeof(at));
-    fmt_asn1(X509_get0_notBefore(x), nb, sizeof(nb));
-    fmt_asn1(X509_get0_notAfter(x), na, sizeof(na));
-    return attest_ctx__error(ctx, ATTEST_E_EXPIRED, "%s: %s is not valid at %s (valid %s to %s)",
-                             tee, what, at, nb, na);
-}
-
-/* An ASN1_TIME as unix seconds (what the ctx clock speaks). */
-static bool asn1_unix(const ASN1_TIME *t, int64_t *out)
-{
-    struct tm tm;
-    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
-        return false;
-    int64_t y = tm.tm_year + 1900, m = tm.tm_mon + 1;
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm.tm_mday - 1;
-    int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-    *out = days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-    return true;
-}
-
 /* Whether issuer signed CRL i of the store; the verdict and the CRL's dates are memoised
  * on the store (the issuer is the cached chain's certificate, so the same object). */
 static bool crl_signed_by(struct dcap_store *s, int i, X509 *issuer)
@@ -218,8 +174,8 @@ static bool crl_signed_by(struct dcap_store *s, int i, X509 *issuer)
     if (!m->dated) {
         const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
         m->next_update = INT64_MAX;
-        m->dated = asn1_unix(X509_CRL_get0_lastUpdate(crl), &m->this_update) &&
-                   (next == NULL || asn1_unix(next, &m->next_update));
+        m->dated = attest_x509__time_unix(X509_CRL_get0_lastUpdate(crl), &m->this_update) &&
+                   (next == NULL || attest_x509__time_unix(next, &m->next_update));
         if (!m->dated)
             return false;
     }
@@ -274,8 +230,8 @@ static attest_status check_crls(attest_ctx *ctx, const char *tee, struct dcap_st
                                  tee, issuer_name);
     if (!current) {
         char at[32], nu[32];
-        fmt_unix(now, at, sizeof(at));
-        fmt_unix(last_next, nu, sizeof(nu));
+        attest_time__format(now, at, sizeof(at));
+        attest_time__format(last_next, nu, sizeof(nu));
         return attest_ctx__error(ctx, ATTEST_E_EXPIRED,
                                  "%s: no %s CRL is current at %s (the latest next update is %s)",
                                  tee, issuer_name, at, nu);
@@ -292,9 +248,9 @@ static attest_status date_error(attest_ctx *ctx, const char *tee, const char *wh
                                 const char *origin, int64_t issue, int64_t next)
 {
     char at[32], a[32], b[32];
-    fmt_unix(attest_ctx_time(ctx), at, sizeof(at));
-    fmt_unix(issue, a, sizeof(a));
-    fmt_unix(next, b, sizeof(b));
+    attest_time__format(attest_ctx_time(ctx), at, sizeof(at));
+    attest_time__format(issue, a, sizeof(a));
+    attest_time__format(next, b, sizeof(b));
     return attest_ctx__error(ctx, ATTEST_E_EXPIRED,
                              "%s: %s from %s is not current at %s (issueDate %s, nextUpdate %s)",
                              tee, what, origin, at, a, b);
@@ -510,11 +466,11 @@ attest_status dcap_verify_quote(attest_ctx *ctx, const char *tee, const struct d
     /* the PCK chain, and its validity now */
     if ((rc = chain_get(ctx, tee, q, &c)) != ATTEST_OK)
         return rc;
-    if ((rc = check_validity(ctx, tee, c->root, "Intel SGX Root CA")) != ATTEST_OK ||
-        (rc = check_validity(ctx, tee, c->ca, c->ca_kind[1] == 'l' ? "PCK Platform CA"
+    if ((rc = attest_x509__check_valid(ctx, tee, c->root, "Intel SGX Root CA")) != ATTEST_OK ||
+        (rc = attest_x509__check_valid(ctx, tee, c->ca, c->ca_kind[1] == 'l' ? "PCK Platform CA"
                                                                    : "PCK Processor CA")) !=
             ATTEST_OK ||
-        (rc = check_validity(ctx, tee, c->leaf, "PCK certificate")) != ATTEST_OK)
+        (rc = attest_x509__check_valid(ctx, tee, c->leaf, "PCK certificate")) != ATTEST_OK)
         goto out;
     /* collateral: the callback's bundle first, then the ctx's sources */
     if ((rc = dcap_store_from_callback(ctx, tee, c->ext.fmspc, c->ca_kind, &stores[0])) !=

@@ -24,29 +24,6 @@ static const char *signer_name(enum snp_signer s)
     return s == SNP_SIGNER_VLEK ? "VLEK" : "VCEK";
 }
 
-static void fmt_time(const ASN1_TIME *t, char *buf, size_t cap)
-{
-    struct tm tm;
-    if (ASN1_TIME_to_tm(t, &tm) != 1 || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(buf, cap, "?");
-}
-
-static attest_status check_validity(attest_ctx *ctx, X509 *cert, const char *what)
-{
-    int64_t now = attest_ctx_time(ctx);
-    if (attest_x509__valid_at(cert, now))
-        return ATTEST_OK;
-    char nb[32], na[32], at[32];
-    time_t t = (time_t)now;
-    struct tm tm;
-    fmt_time(X509_get0_notBefore(cert), nb, sizeof(nb));
-    fmt_time(X509_get0_notAfter(cert), na, sizeof(na));
-    if (gmtime_r(&t, &tm) == NULL || strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(at, sizeof(at), "%lld", (long long)now);
-    return attest_ctx__error(ctx, ATTEST_E_EXPIRED,
-                             "snp: %s is not valid at %s (valid %s to %s)", what, at, nb, na);
-}
-
 /* The certificate in certs whose DER encoding is exactly der, or NULL. Parsing a
  * certificate costs more than a chain of signature checks in OpenSSL 3.0, so evidence
  * that repeats a trusted ASK or ARK reuses the parsed one. */
@@ -348,33 +325,23 @@ static attest_status chain(attest_ctx *ctx, const struct snp_report *rep,
 static attest_status check_signature(attest_ctx *ctx, const struct snp_report *rep, X509 *leaf)
 {
     EVP_PKEY *key = X509_get0_pubkey(leaf);
-    uint8_t be[48];
+    uint8_t be[96];
     attest_status rc = ATTEST_OK;
 
     if (key == NULL || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC || EVP_PKEY_get_bits(key) != 384)
         return attest_ctx__error(ctx, ATTEST_E_CHAIN, "snp: %s key is not EC P-384",
                                  signer_name(rep->signer));
-    ECDSA_SIG *sig = ECDSA_SIG_new();
-    BIGNUM *r, *s;
-    for (int i = 0; i < 48; i++)
+    /* R and S are little-endian; OpenSSL wants them big-endian */
+    for (int i = 0; i < 48; i++) {
         be[i] = rep->sig_r[47 - i];
-    r = BN_bin2bn(be, 48, NULL);
-    for (int i = 0; i < 48; i++)
-        be[i] = rep->sig_s[47 - i];
-    s = BN_bin2bn(be, 48, NULL);
-    unsigned char *der = NULL;
-    int der_len = 0;
-    if (sig == NULL || r == NULL || s == NULL || !ECDSA_SIG_set0(sig, r, s)) {
-        BN_free(r);
-        BN_free(s);
-        ECDSA_SIG_free(sig);
-        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
+        be[48 + i] = rep->sig_s[47 - i];
     }
-    der_len = i2d_ECDSA_SIG(sig, &der);
-    ECDSA_SIG_free(sig);
+    unsigned char *der = NULL;
+    int der_len = attest_ecdsa__der(be, 48, &der);
+    if (der_len <= 0)
+        return attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: out of memory");
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (der_len <= 0 || md == NULL ||
-        EVP_DigestVerifyInit(md, NULL, EVP_sha384(), NULL, key) != 1)
+    if (md == NULL || EVP_DigestVerifyInit(md, NULL, EVP_sha384(), NULL, key) != 1)
         rc = attest_ctx__error(ctx, ATTEST_E_NOMEM, "snp: signature check setup failed");
     else if (EVP_DigestVerify(md, der, (size_t)der_len, rep->raw, SNP_SIGNED_SIZE) != 1)
         rc = attest_ctx__error(ctx, ATTEST_E_SIGNATURE,
@@ -568,11 +535,8 @@ static attest_status check_revocation_one(attest_ctx *ctx, X509_CRL *crl,
     if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &t) != -1 ||
         (next != NULL && X509_cmp_time(next, &t) != 1)) {
         char lu[32], nu[32];
-        fmt_time(X509_CRL_get0_lastUpdate(crl), lu, sizeof(lu));
-        if (next != NULL)
-            fmt_time(next, nu, sizeof(nu));
-        else
-            snprintf(nu, sizeof(nu), "-");
+        attest_x509__time_format(X509_CRL_get0_lastUpdate(crl), lu, sizeof(lu));
+        attest_x509__time_format(next, nu, sizeof(nu)); /* "-" when there is none */
         return attest_ctx__error(ctx, ATTEST_E_EXPIRED,
                                  "snp: ARK-%s CRL is not current at unix time %lld (this "
                                  "update %s, next update %s)",
@@ -640,9 +604,9 @@ attest_status snp_report_authenticate(attest_ctx *ctx, const struct snp_report *
 
     if ((rc = chain_get(ctx, rep, table, &c)) != ATTEST_OK)
         return rc;
-    if ((rc = check_validity(ctx, c->ark, "ARK")) != ATTEST_OK ||
-        (rc = check_validity(ctx, c->mid, mid_name)) != ATTEST_OK ||
-        (rc = check_validity(ctx, c->leaf, who)) != ATTEST_OK)
+    if ((rc = attest_x509__check_valid(ctx, "snp", c->ark, "ARK")) != ATTEST_OK ||
+        (rc = attest_x509__check_valid(ctx, "snp", c->mid, mid_name)) != ATTEST_OK ||
+        (rc = attest_x509__check_valid(ctx, "snp", c->leaf, who)) != ATTEST_OK)
         goto out;
     if ((rc = check_revocation(ctx, table, c, mid_name)) != ATTEST_OK)
         goto out;

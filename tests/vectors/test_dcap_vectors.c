@@ -17,6 +17,7 @@
 #include <attest/attest.h>
 
 #include "check_main.h"
+#include "vectors.h"
 
 #define T_2023_06_20 1687219200
 #define T_2025_03_01 1740787200
@@ -25,24 +26,6 @@
 #define T_2025_11_01 1761955200
 #define T_2026_03_01 1772323200
 
-static char vectors[4096];
-
-static uint8_t *slurp(const char *rel, size_t *len)
-{
-    char path[8192];
-    snprintf(path, sizeof(path), "%s/%s", vectors, rel);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    ck_assert(buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n);
-    buf[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 /* One quote, its collateral (paths under vectors/), a time, and what a verifier must say. */
 struct vec {
@@ -106,7 +89,7 @@ static attest_ctx *ctx_for(const struct vec *v, int64_t at)
     ck_assert_int_eq(attest_ctx_new(&ctx), ATTEST_OK);
     ck_assert_int_eq(attest_ctx_set_time(ctx, at), ATTEST_OK);
     for (int i = 0; i < 4 && v->collateral[i] != NULL; i++) {
-        snprintf(path, sizeof(path), "%s/%s", vectors, v->collateral[i]);
+        vectors_path(path, sizeof(path), v->collateral[i]);
         ck_assert_int_eq(attest_ctx_add_collateral(ctx, path), ATTEST_OK);
     }
     return ctx;
@@ -152,7 +135,7 @@ START_TEST(test_dcap_vectors_verify)
 {
     const struct vec *v = &vecs[_i];
     size_t len;
-    uint8_t *q = slurp(v->quote, &len);
+    uint8_t *q = vectors_slurp(v->quote, &len);
     attest_ctx *ctx = ctx_for(v, v->at);
     attest_result *res = NULL;
     attest_status rc = verify_bytes(ctx, NULL, q, len, &res);
@@ -187,7 +170,7 @@ START_TEST(test_dcap_vectors_tampered)
     if (v->rc != ATTEST_OK)
         return;
     size_t len;
-    uint8_t *q = slurp(v->quote, &len);
+    uint8_t *q = vectors_slurp(v->quote, &len);
     unsigned version = q[0] | (q[1] << 8);
     size_t body = version == 5 ? 54 : 48;
     size_t qe = qe_report_offset(q);
@@ -244,7 +227,7 @@ START_TEST(test_dcap_vectors_collateral)
 {
     const struct vec *tdx = &vecs[7]; /* dcap-qvl tdx_quote */
     size_t len;
-    uint8_t *q = slurp(tdx->quote, &len);
+    uint8_t *q = vectors_slurp(tdx->quote, &len);
     attest_result *res = NULL;
     struct {
         struct vec v;
@@ -287,7 +270,7 @@ START_TEST(test_dcap_vectors_trustee_json)
 {
     const struct vec *v = &vecs[7];
     size_t len;
-    uint8_t *q = slurp(v->quote, &len);
+    uint8_t *q = vectors_slurp(v->quote, &len);
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     /* Trustee puts a CCEL event log (often tens of KiB) before the quote: detection must
      * still find the quote */
@@ -323,8 +306,8 @@ START_TEST(test_dcap_vectors_trustee_claims)
 {
     const struct vec *v = &vecs[3];
     size_t len, elen;
-    uint8_t *q = slurp(v->quote, &len);
-    char *exp = (char *)slurp("tdx/trustee/parse_tdx_claims_expected.json", &elen);
+    uint8_t *q = vectors_slurp(v->quote, &len);
+    char *exp = (char *)vectors_slurp("tdx/trustee/parse_tdx_claims_expected.json", &elen);
     cJSON *want = cJSON_Parse(exp);
     ck_assert(want != NULL);
     attest_ctx *ctx = ctx_for(v, v->at);
@@ -368,7 +351,7 @@ START_TEST(test_dcap_vectors_binding)
 {
     const struct vec *v = &vecs[7];
     size_t len;
-    uint8_t *q = slurp(v->quote, &len);
+    uint8_t *q = vectors_slurp(v->quote, &len);
     const uint8_t *rd = q + 48 + 520, *cfg = q + 48 + 184;
     for (int wrong = 0; wrong < 2; wrong++) {
         uint8_t want[64];
@@ -402,7 +385,7 @@ END_TEST
 static char *qve_bundle(void)
 {
     size_t len;
-    char *text = (char *)slurp("tdx/dcap-qvl/tdx_quote_collateral.json", &len);
+    char *text = (char *)vectors_slurp("tdx/dcap-qvl/tdx_quote_collateral.json", &len);
     cJSON *in = cJSON_Parse(text), *out = cJSON_CreateObject();
     ck_assert(in != NULL && out != NULL);
     static const char *const copy[] = {"pck_crl_issuer_chain", "root_ca_crl", "pck_crl",
@@ -443,7 +426,7 @@ START_TEST(test_dcap_vectors_qve_layout)
 {
     const struct vec *v = &vecs[7];
     size_t len;
-    uint8_t *q = slurp(v->quote, &len);
+    uint8_t *q = vectors_slurp(v->quote, &len);
     char *json = qve_bundle(), path[] = "/tmp/dcap-qve-XXXXXX";
     int fd = mkstemp(path);
     ck_assert(fd >= 0 && write(fd, json, strlen(json)) == (ssize_t)strlen(json));
@@ -473,13 +456,7 @@ END_TEST
 
 Suite *make_suite(void)
 {
-    const char *env = getenv("ATTEST_VECTORS");
-    struct stat st;
-    snprintf(vectors, sizeof(vectors), "%s", env != NULL ? env : "../shared/vectors");
-    if (stat(vectors, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "vectors folder %s absent: skipping\n", vectors);
-        exit(77);
-    }
+    vectors_init();
     Suite *s = suite_create("dcap_vectors");
     TCase *tc = tcase_create("verify");
     tcase_set_timeout(tc, 120);

@@ -13,29 +13,12 @@
 #include <attest/attest.h>
 
 #include "check_main.h"
+#include "vectors.h"
 
 #define T_2025_06_01 1748736000 /* inside every vector certificate's validity */
 #define T_2040_01_01 2208988800 /* after every VCEK's notAfter */
 #define T_2022_01_01 1640995200 /* before every VCEK's notBefore */
 
-static char vectors[4096];
-
-static uint8_t *slurp(const char *rel, size_t *len)
-{
-    char path[8192];
-    snprintf(path, sizeof(path), "%s/%s", vectors, rel);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    ck_assert(buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n);
-    buf[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 struct vec {
     const char *report, *cert, *trust; /* paths under vectors/ */
@@ -60,10 +43,10 @@ static attest_status verify(const uint8_t *ev, size_t len, const char *cert, con
 
     ck_assert_int_eq(attest_ctx_new(&ctx), ATTEST_OK);
     ck_assert_int_eq(attest_ctx_set_time(ctx, at), ATTEST_OK);
-    snprintf(path, sizeof(path), "%s/%s", vectors, trust);
+    vectors_path(path, sizeof(path), trust);
     ck_assert_int_eq(attest_ctx_add_trust_dir(ctx, path), ATTEST_OK);
     if (cert != NULL) {
-        snprintf(path, sizeof(path), "%s/%s", vectors, cert);
+        vectors_path(path, sizeof(path), cert);
         ck_assert_int_eq(attest_ctx_add_collateral(ctx, path), ATTEST_OK);
     }
     ck_assert_int_eq(attest_request_new(&req, NULL, ev, len), ATTEST_OK);
@@ -87,7 +70,7 @@ static attest_status verify(const uint8_t *ev, size_t len, const char *cert, con
 static uint8_t *report_bytes(const char *rel)
 {
     size_t len;
-    uint8_t *raw = slurp(rel, &len);
+    uint8_t *raw = vectors_slurp(rel, &len);
     if (len == 0x4a0)
         return raw;
     ck_assert_uint_eq(len, 2 * 0x4a0);
@@ -116,7 +99,7 @@ START_TEST(test_snp_vectors_verify)
 {
     const struct vec *v = &vecs[_i];
     size_t len;
-    uint8_t *ev = slurp(v->report, &len);
+    uint8_t *ev = vectors_slurp(v->report, &len);
     attest_result *res = NULL;
     char msg[512];
 
@@ -138,7 +121,7 @@ END_TEST
 START_TEST(test_snp_vectors_claims)
 {
     size_t len;
-    uint8_t *ev = slurp(vecs[0].report, &len);
+    uint8_t *ev = vectors_slurp(vecs[0].report, &len);
     attest_result *res = NULL;
     char msg[512];
     int64_t n;
@@ -176,7 +159,7 @@ END_TEST
 START_TEST(test_snp_vectors_go_sev_guest_is_debug)
 {
     size_t len;
-    uint8_t *ev = slurp(vecs[2].report, &len);
+    uint8_t *ev = vectors_slurp(vecs[2].report, &len);
     attest_result *res = NULL;
     char msg[512];
     int b;
@@ -195,7 +178,7 @@ END_TEST
 START_TEST(test_snp_vectors_genoa_from_hcl)
 {
     size_t len;
-    uint8_t *json = slurp("az-snp-vtpm/trustee/evidence-genoa.json", &len);
+    uint8_t *json = vectors_slurp("az-snp-vtpm/trustee/evidence-genoa.json", &len);
     cJSON *root = cJSON_ParseWithLength((const char *)json, len);
     cJSON *rep = cJSON_GetObjectItemCaseSensitive(root, "report");
     ck_assert(cJSON_IsArray(rep) && cJSON_GetArraySize(rep) >= 0x20 + 0x4a0);
@@ -318,13 +301,7 @@ END_TEST
 
 Suite *make_suite(void)
 {
-    const char *env = getenv("ATTEST_VECTORS");
-    struct stat st;
-    snprintf(vectors, sizeof(vectors), "%s", env != NULL ? env : "../shared/vectors");
-    if (stat(vectors, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "vectors folder %s absent: skipping\n", vectors);
-        exit(77);
-    }
+    vectors_init();
     Suite *s = suite_create("snp_vectors");
     TCase *tc = tcase_create("verify");
     tcase_set_timeout(tc, 60);
